@@ -1,0 +1,14 @@
+#pragma once
+// The headless subcommands (ARCHITECTURE.md, "The command line"); each returns the exit status.
+
+#include <QStringList>
+
+namespace ds::cli {
+
+// Exit statuses shared by every subcommand.
+enum Exit { ExitOk = 0, ExitRefused = 1, ExitUsage = 2, ExitNetwork = 3 };
+
+int runRegister(const QStringList &args);
+int runLint(const QStringList &args);
+
+} // namespace ds::cli

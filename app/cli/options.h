@@ -1,0 +1,31 @@
+#pragma once
+// Options every network subcommand shares (ARCHITECTURE.md): --bind, --transport, --json,
+// --ladder, --timeout, TLS trust and the RFC 3261 timers; and where the password comes from.
+
+#include "phone/user_agent.h"
+
+#include <QCommandLineParser>
+
+#include <expected>
+
+namespace ds::cli {
+
+struct CommonOptions {
+    QHostAddress bindAddress;
+    quint16 bindPort = 0;
+    QString transport; // empty: from the server URI, else UDP
+    bool json = false;
+    bool ladder = false;
+    double timeoutSeconds = 120;
+    sip::TlsOptions tls;
+    sip::TimerConfig timers;
+
+    phone::AgentOptions agentOptions() const;
+};
+
+void addCommonOptions(QCommandLineParser &p);
+std::expected<CommonOptions, QString> readCommonOptions(const QCommandLineParser &p);
+// --password, else $DIALSCOPE_PASSWORD, else empty.
+QByteArray passwordFrom(const QCommandLineParser &p);
+
+} // namespace ds::cli

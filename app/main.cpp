@@ -1,0 +1,63 @@
+// dialscope: with no arguments the GUI; with a subcommand a headless run (ARCHITECTURE.md).
+
+#include "cli/commands.h"
+#include "cli/event_writer.h"
+
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace {
+
+void usage()
+{
+    std::fputs("usage: dialscope                      open the GUI\n"
+               "       dialscope register SERVER --user U [--password P] [--auth-user A] [--domain D]\n"
+               "                          [--expires N] [--unregister] [--transport udp|tcp|tls]\n"
+               "                          [--bind IP[:PORT]] [--json] [--ladder] [--timeout S]\n"
+               "                          [--ca FILE] [--insecure] [--t1 MS] [--t2 MS]\n"
+               "       dialscope lint FILE|-\n"
+               "Run a subcommand with --help for details.\n",
+               stderr);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("dialscope"));
+    QCoreApplication::setApplicationName(QStringLiteral("dialscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(DS_VERSION));
+    if (argc >= 2) {
+        const QString command = QString::fromLocal8Bit(argv[1]);
+        QStringList args;
+        for (int i = 2; i < argc; ++i)
+            args << QString::fromLocal8Bit(argv[i]);
+        if (command == QLatin1String("register")) {
+            QCoreApplication app(argc, argv);
+            return ds::cli::runRegister(args);
+        }
+        if (command == QLatin1String("lint")) {
+            QCoreApplication app(argc, argv);
+            return ds::cli::runLint(args);
+        }
+        if (command == QLatin1String("--version")) {
+            std::printf("dialscope %s\n", DS_VERSION);
+            return 0;
+        }
+        if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
+            usage();
+            return 0;
+        }
+        if (!command.startsWith(QLatin1Char('-'))) {
+            ds::cli::EventWriter::error(QStringLiteral("dialscope: unknown command \"%1\"").arg(command));
+            usage();
+            return ds::cli::ExitUsage;
+        }
+    }
+    QApplication app(argc, argv);
+    return ds::ui::runMainWindow(app);
+}

@@ -1,0 +1,23 @@
+#pragma once
+// Account: what a user configures for one SIP identity. The password is not part of it: it
+// travels separately (keychain, environment, prompt) so that nothing that stores or prints an
+// Account can leak it.
+
+#include <QString>
+
+namespace ds::phone {
+
+struct Account {
+    QString id;          // stable key for settings and the keychain
+    QString displayName;
+    QString user;        // user part of the AOR
+    QString authUser;    // digest user name when it differs from user
+    QString domain;      // AOR domain; when empty the server's host is the domain
+    QString server;      // registrar / outbound proxy: host[:port] or a SIP URI
+    QString transport = QStringLiteral("udp"); // udp, tcp or tls
+    int expires = 3600;
+
+    QString effectiveAuthUser() const { return authUser.isEmpty() ? user : authUser; }
+};
+
+} // namespace ds::phone

@@ -1,0 +1,339 @@
+#include "registration.h"
+
+#include "sip/header_values.h"
+
+#include <QCoreApplication>
+#include <QRandomGenerator>
+#include <QSysInfo>
+#include <QUuid>
+
+namespace ds::phone {
+
+namespace {
+
+QByteArray randomToken(int bytes)
+{
+    QByteArray b(bytes, Qt::Uninitialized);
+    for (char &c : b)
+        c = char(QRandomGenerator::system()->generate() & 0xff);
+    return b.toHex();
+}
+
+QByteArray sipUri(const QString &user, const QString &hostPort)
+{
+    sip::Uri u;
+    u.user = user.toUtf8();
+    const QByteArray hp = hostPort.toUtf8();
+    QByteArray s = u.toString(); // "sip:user@" with escaping
+    return s + hp;
+}
+
+} // namespace
+
+int Registration::refreshDelayFor(int expires)
+{
+    // Refresh at half the interval; for short intervals that would refresh too eagerly, so
+    // use the expiry minus a margin instead, never less than half (RFC 3261 10.2.4 leaves the
+    // time to the client; softphones use the same rule).
+    if (expires <= 1)
+        return 1;
+    if (expires <= 120)
+        return std::max(expires / 2, expires - 15);
+    return expires / 2;
+}
+
+Registration::Registration(UserAgent &agent, QByteArray password, QObject *parent)
+    : QObject(parent)
+    , m_agent(agent)
+    , m_auth(agent.account().effectiveAuthUser().toUtf8(), std::move(password))
+    , m_callId(randomToken(12) + "@dialscope")
+    , m_fromTag(randomToken(6))
+    , m_requestedExpires(agent.account().expires)
+{
+    // A stable +sip.instance (RFC 5626 4.1): the same machine and AOR give the same UUID, so
+    // a registrar replaces our old binding instead of collecting stale ones.
+    const QByteArray seed = QSysInfo::machineUniqueId() + '/' + agent.account().user.toUtf8() + '@' + agent.account().domain.toUtf8() + '/'
+        + agent.account().server.toUtf8();
+    m_instance = "<urn:uuid:" + QUuid::createUuidV5(QUuid(QStringLiteral("6ba7b811-9dad-11d1-80b4-00c04fd430c8")), seed).toByteArray(QUuid::WithoutBraces) + ">";
+    connect(&m_agent, &UserAgent::ready, this, [this] {
+        if (m_state == State::Registering || m_state == State::Unregistering)
+            send(false);
+    });
+    connect(&m_agent, &UserAgent::failed, this, [this](const Diagnosis &d) {
+        if (m_state == State::Registering || m_state == State::Unregistering)
+            fail(d);
+    });
+}
+
+Registration::~Registration()
+{
+    cancelRefresh();
+    if (m_transaction)
+        m_transaction->abandon();
+}
+
+void Registration::registerNow()
+{
+    cancelRefresh();
+    m_unregistering = false;
+    m_minExpiresRetries = 0;
+    m_requestedExpires = m_agent.account().expires;
+    setState(State::Registering, 0);
+    if (!m_agent.isReady()) {
+        m_agent.start();
+        return;
+    }
+    send(m_auth.hasCredentials());
+}
+
+void Registration::unregister()
+{
+    cancelRefresh();
+    m_unregistering = true;
+    setState(State::Unregistering, 0);
+    if (!m_agent.isReady()) {
+        m_agent.start();
+        return;
+    }
+    send(m_auth.hasCredentials());
+}
+
+void Registration::updateContact()
+{
+    if (m_publicAddress.isEmpty())
+        m_contactHost = m_agent.localEndpoint().toString().toLatin1();
+    else
+        m_contactHost = m_publicAddress.toLatin1();
+    m_contactUri = sipUri(m_agent.account().user, QString::fromLatin1(m_contactHost));
+    if (m_agent.transportKind() != sip::TransportKind::Udp)
+        m_contactUri += ";transport=" + sip::transportName(m_agent.transportKind()).toLower();
+}
+
+QByteArray Registration::buildRequest(int expires, const QList<QPair<QByteArray, QByteArray>> &auth) const
+{
+    const Account &a = m_agent.account();
+    const QByteArray domain = m_agent.domain().toUtf8();
+    const QByteArray aor = sipUri(a.user, QString::fromUtf8(domain));
+    const QByteArray display = a.displayName.isEmpty() ? QByteArray() : sip::quoted(a.displayName.toUtf8()) + ' ';
+    const sip::Endpoint local = m_agent.localEndpoint();
+    QByteArray r;
+    r.reserve(900);
+    // RFC 3261 10.2: the Request-URI names the registrar's domain, without user part.
+    r += "REGISTER sip:" + domain + " SIP/2.0\r\n";
+    // RFC 3581: rport asks the registrar to tell us the source port it saw.
+    r += "Via: SIP/2.0/" + sip::transportName(m_agent.transportKind()) + ' ' + local.toString().toLatin1() + ";rport;branch="
+        + sip::TransactionLayer::newBranch() + "\r\n";
+    r += "Max-Forwards: 70\r\n";
+    if (!a.domain.isEmpty()) {
+        // The server is an outbound proxy for another domain (RFC 3261 8.1.2, loose routing).
+        QByteArray route = "<sip:" + m_agent.server().toString().toLatin1();
+        if (m_agent.transportKind() != sip::TransportKind::Udp)
+            route += ";transport=" + sip::transportName(m_agent.transportKind()).toLower();
+        r += "Route: " + route + ";lr>\r\n";
+    }
+    r += "From: " + display + '<' + aor + ">;tag=" + m_fromTag + "\r\n";
+    r += "To: " + display + '<' + aor + ">\r\n";
+    r += "Call-ID: " + m_callId + "\r\n";
+    r += "CSeq: " + QByteArray::number(m_cseq) + " REGISTER\r\n";
+    r += "Contact: <" + m_contactUri + ">;+sip.instance=\"" + m_instance + "\"";
+    if (expires == 0)
+        r += ";expires=0";
+    r += "\r\n";
+    r += "Expires: " + QByteArray::number(expires) + "\r\n";
+    r += "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY\r\n";
+    r += "User-Agent: dialscope/" + QCoreApplication::applicationVersion().toLatin1() + "\r\n";
+    for (const auto &h : auth)
+        r += h.first + ": " + h.second + "\r\n";
+    r += "Content-Length: 0\r\n\r\n";
+    return r;
+}
+
+void Registration::send(bool withCredentials)
+{
+    updateContact();
+    ++m_cseq;
+    const int expires = m_unregistering ? 0 : m_requestedExpires;
+    QList<QPair<QByteArray, QByteArray>> auth;
+    if (withCredentials && m_auth.hasCredentials()) {
+        QList<sip::AuthExplanation> explanations;
+        auth = m_auth.authorize("REGISTER", "sip:" + m_agent.domain().toUtf8(), {}, &explanations);
+        for (const auto &e : explanations)
+            emit authComputed(e);
+    }
+    m_credentialsSent = !auth.isEmpty();
+    sip::ClientTransaction::Callbacks cb;
+    cb.response = [this](const sip::Message &m) { onResponse(m); };
+    cb.timeout = [this] {
+        m_transaction = nullptr;
+        const qint64 seconds = m_agent.layer()->timers().timeout() / 1000;
+        const QString t = seconds > 0 ? QStringLiteral("%1 s").arg(seconds) : QStringLiteral("%1 ms").arg(m_agent.layer()->timers().timeout());
+        fail({Outcome::Timeout, 0,
+              QStringLiteral("no answer from %1 in %2: wrong address, port or firewall, or nothing listens there").arg(m_agent.serverText(), t)});
+    };
+    cb.transportError = [this](const sip::TransportError &e) {
+        m_transaction = nullptr;
+        if (e.kind == sip::TransportError::Kind::Tls)
+            fail({Outcome::TlsError, 0, e.text});
+        else
+            fail({Outcome::NetworkError, 0, e.text});
+    };
+    QString error;
+    m_transaction = m_agent.layer()->request(buildRequest(expires, auth), m_agent.server(), std::move(cb), &error);
+    if (!m_transaction)
+        fail({Outcome::Refused, 0, QStringLiteral("internal error building REGISTER: %1").arg(error)});
+}
+
+ResponseContext Registration::context(const sip::Message &response) const
+{
+    ResponseContext c;
+    c.status = response.statusCode();
+    c.reasonPhrase = QString::fromUtf8(response.reasonPhrase());
+    c.credentialsSent = m_credentialsSent;
+    c.user = m_agent.account().user;
+    c.domain = m_agent.domain();
+    c.server = m_agent.serverText();
+    c.warning = QString::fromUtf8(response.header(sip::HeaderId::Warning));
+    return c;
+}
+
+void Registration::onResponse(const sip::Message &response)
+{
+    const int code = response.statusCode();
+    if (code < 200)
+        return;
+    m_transaction = nullptr;
+    if (code < 300) {
+        onSuccess(response);
+        return;
+    }
+    if (code == 401 || code == 407) {
+        const auto result = m_auth.onChallenge(response);
+        switch (result.verdict) {
+        case sip::Authenticator::Verdict::Answered:
+            send(true);
+            return;
+        case sip::Authenticator::Verdict::WrongCredentials:
+            fail(classifyResponse(context(response)));
+            return;
+        case sip::Authenticator::Verdict::Unsupported:
+        case sip::Authenticator::Verdict::Malformed:
+            fail({Outcome::Refused, code, result.reason});
+            return;
+        }
+    }
+    if (code == 423 && !m_unregistering) {
+        // RFC 3261 10.2.8: retry with at least Min-Expires.
+        bool ok = false;
+        const int min = QByteArrayView(response.header(sip::HeaderId::MinExpires)).toInt(&ok);
+        if (ok && min > m_requestedExpires && m_minExpiresRetries < 2) {
+            ++m_minExpiresRetries;
+            emit finding(QStringLiteral("info"), QStringLiteral("the registrar wants at least %1 s (423 Min-Expires); asked for %2 s, retrying with %1 s")
+                                                     .arg(min)
+                                                     .arg(m_requestedExpires));
+            m_requestedExpires = min;
+            send(m_auth.hasCredentials());
+            return;
+        }
+    }
+    fail(classifyResponse(context(response)));
+}
+
+void Registration::onSuccess(const sip::Message &response)
+{
+    m_auth.onSuccess();
+    if (m_unregistering) {
+        m_grantedExpires = 0;
+        m_diagnosis = {Outcome::Unregistered, response.statusCode(),
+                       QStringLiteral("the registrar removed the binding of %1@%2").arg(m_agent.account().user, m_agent.domain())};
+        setState(State::Unregistered, response.statusCode());
+        emit finished(m_diagnosis);
+        return;
+    }
+    // NAT detection (RFC 3581): the registrar tells where our request came from.
+    const QList<QByteArrayView> vias = response.values(sip::HeaderId::Via);
+    if (!vias.isEmpty()) {
+        if (auto via = sip::parseVia(vias.first())) {
+            const sip::Endpoint local = m_agent.localEndpoint();
+            const QByteArray host = via->received().isEmpty() ? local.address.toString().toLatin1() : via->received().toByteArray();
+            const int port = via->rport() ? via->rport() : local.port;
+            QHostAddress seen(QString::fromLatin1(host));
+            const sip::Endpoint seenEp{seen, quint16(port)};
+            const QString seenText = seen.isNull() ? QString() : seenEp.toString();
+            if (!seenText.isEmpty() && seenText != QString::fromLatin1(m_contactHost) && m_agent.transportKind() == sip::TransportKind::Udp) {
+                if (!m_natRetried) {
+                    m_natRetried = true;
+                    emit finding(QStringLiteral("warning"),
+                                 QStringLiteral("NAT detected: the registrar sees this phone at %1 but its Contact said %2; registering again with %1 so calls can reach it")
+                                     .arg(seenText, QString::fromLatin1(m_contactHost)));
+                    m_publicAddress = seenText;
+                    send(true);
+                    return;
+                }
+            }
+        }
+    }
+    // The granted interval: our Contact's expires parameter, else Expires, else what we asked.
+    int granted = -1;
+    for (const QByteArrayView c : response.values(sip::HeaderId::Contact)) {
+        auto na = sip::parseNameAddr(c);
+        if (!na)
+            continue;
+        const sip::Param *inst = sip::findParam(na->params, "+sip.instance");
+        const bool ours = (inst && inst->value == m_instance) || na->uri.toString() == m_contactUri;
+        if (const sip::Param *e = sip::findParam(na->params, "expires"); e && ours)
+            granted = e->value.toInt();
+    }
+    if (granted < 0) {
+        bool ok = false;
+        const int e = QByteArrayView(response.header(sip::HeaderId::Expires)).toInt(&ok);
+        granted = ok ? e : m_requestedExpires;
+    }
+    m_grantedExpires = granted;
+    if (granted < m_requestedExpires)
+        emit finding(QStringLiteral("info"), QStringLiteral("the registrar granted %1 s of the %2 s asked for").arg(granted).arg(m_requestedExpires));
+    m_diagnosis = {Outcome::Registered, response.statusCode(),
+                   QStringLiteral("registered %1@%2 at %3 for %4 s").arg(m_agent.account().user, m_agent.domain(), m_agent.serverText()).arg(granted)};
+    setState(State::Registered, response.statusCode());
+    scheduleRefresh();
+    emit finished(m_diagnosis);
+}
+
+void Registration::scheduleRefresh()
+{
+    cancelRefresh();
+    if (m_grantedExpires <= 0)
+        return;
+    m_refreshDelay = refreshDelayFor(m_grantedExpires);
+    m_refreshAt = m_agent.clock().nowMs() + qint64(m_refreshDelay) * 1000;
+    m_refreshTimer = m_agent.clock().schedule(qint64(m_refreshDelay) * 1000, [this] {
+        m_refreshTimer = 0;
+        m_refreshAt = 0;
+        m_minExpiresRetries = 0;
+        setState(State::Registering, 0);
+        send(true);
+    });
+}
+
+void Registration::cancelRefresh()
+{
+    if (m_refreshTimer)
+        m_agent.clock().cancel(m_refreshTimer);
+    m_refreshTimer = 0;
+    m_refreshAt = 0;
+}
+
+void Registration::fail(Diagnosis d)
+{
+    cancelRefresh();
+    m_diagnosis = std::move(d);
+    setState(State::Failed, m_diagnosis.status);
+    emit finished(m_diagnosis);
+}
+
+void Registration::setState(State s, int status)
+{
+    m_state = s;
+    emit stateChanged(s, status, s == State::Registered ? m_grantedExpires : 0);
+}
+
+} // namespace ds::phone

@@ -1,0 +1,85 @@
+#pragma once
+// Registration: keeps one account registered (RFC 3261 10.2): REGISTER with digest
+// authentication, 423 Min-Expires retry, refresh before expiry, NAT detection from
+// received/rport (RFC 3581), unregistration — and a diagnosis of every outcome.
+
+#include "outcome.h"
+#include "user_agent.h"
+
+#include "sip/authenticator.h"
+
+#include <QObject>
+
+namespace ds::phone {
+
+class Registration final : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Idle, Registering, Registered, Unregistering, Unregistered, Failed };
+    Q_ENUM(State)
+
+    Registration(UserAgent &agent, QByteArray password, QObject *parent = nullptr);
+    ~Registration() override;
+
+    void registerNow();
+    void unregister();
+
+    State state() const { return m_state; }
+    int requestedExpires() const { return m_requestedExpires; }
+    int grantedExpires() const { return m_grantedExpires; }
+    // Clock time (ms) of the next refresh, 0 when none is planned.
+    qint64 nextRefreshAt() const { return m_refreshAt; }
+    // Seconds after the 200 OK at which the refresh is planned.
+    int refreshDelay() const { return m_refreshDelay; }
+    const Diagnosis &lastDiagnosis() const { return m_diagnosis; }
+    QByteArray contact() const { return m_contactUri; }
+    // Our address as the registrar saw it (Via received/rport), when it differs from Contact.
+    QString publicAddress() const { return m_publicAddress; }
+    QByteArray instanceId() const { return m_instance; }
+
+    // When to refresh a binding granted for `expires` seconds.
+    static int refreshDelayFor(int expires);
+
+signals:
+    void stateChanged(ds::phone::Registration::State state, int status, int expires);
+    void finished(const ds::phone::Diagnosis &diagnosis);
+    void authComputed(const ds::sip::AuthExplanation &explanation);
+    // A finding in plain words: NAT detected, refresh planned, Min-Expires raised...
+    void finding(const QString &severity, const QString &text);
+
+private:
+    void send(bool withCredentials);
+    QByteArray buildRequest(int expires, const QList<QPair<QByteArray, QByteArray>> &auth) const;
+    void onResponse(const sip::Message &response);
+    void onSuccess(const sip::Message &response);
+    void fail(Diagnosis d);
+    void setState(State s, int status);
+    void scheduleRefresh();
+    void cancelRefresh();
+    void updateContact();
+    ResponseContext context(const sip::Message &response) const;
+
+    UserAgent &m_agent;
+    sip::Authenticator m_auth;
+    State m_state = State::Idle;
+    bool m_unregistering = false;
+    QByteArray m_callId;
+    QByteArray m_fromTag;
+    QByteArray m_instance;
+    QByteArray m_contactHost; // host:port used in Contact
+    QByteArray m_contactUri;
+    QString m_publicAddress;
+    bool m_natRetried = false;
+    std::uint32_t m_cseq = 0;
+    int m_requestedExpires = 3600;
+    int m_grantedExpires = 0;
+    int m_refreshDelay = 0;
+    int m_minExpiresRetries = 0;
+    bool m_credentialsSent = false;
+    qint64 m_refreshAt = 0;
+    sip::Clock::TimerId m_refreshTimer = 0;
+    sip::ClientTransaction *m_transaction = nullptr;
+    Diagnosis m_diagnosis;
+};
+
+} // namespace ds::phone

@@ -1,0 +1,119 @@
+#include "user_agent.h"
+
+#include "sip/udp_transport.h"
+
+#include <QUdpSocket>
+
+namespace ds::phone {
+
+UserAgent::UserAgent(Account account, AgentOptions options, sip::Clock &clock, QObject *parent)
+    : QObject(parent), m_account(std::move(account)), m_options(std::move(options)), m_clock(clock), m_resolver(this)
+{
+    connect(&m_resolver, &sip::Resolver::resolved, this, [this](const QList<sip::ServerTarget> &targets) { open(targets.first()); });
+    connect(&m_resolver, &sip::Resolver::failed, this, [this](const QString &reason) {
+        emit failed({Outcome::DnsError, 0, QStringLiteral("%1: check the server name and the DNS settings").arg(reason)});
+    });
+}
+
+UserAgent::~UserAgent()
+{
+    m_layer.reset(); // before the transport it refers to
+}
+
+QString UserAgent::domain() const
+{
+    if (!m_account.domain.isEmpty())
+        return m_account.domain;
+    return m_spec.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + m_spec.host + QLatin1Char(']') : m_spec.host;
+}
+
+QString UserAgent::serverText() const
+{
+    return QStringLiteral("%1 over %2").arg(m_target.endpoint.toString(), QString::fromLatin1(sip::transportName(m_target.transport)));
+}
+
+sip::Endpoint UserAgent::localEndpoint() const
+{
+    sip::Endpoint e = m_transport ? m_transport->localEndpoint() : sip::Endpoint{};
+    if (e.address.isNull() || e.address == QHostAddress::Any || e.address == QHostAddress::AnyIPv4 || e.address == QHostAddress::AnyIPv6)
+        e.address = m_routeAddress;
+    return e;
+}
+
+void UserAgent::start()
+{
+    auto spec = sip::parseServerSpec(m_account.server);
+    if (!spec) {
+        emit failed({Outcome::DnsError, 0, spec.error()});
+        return;
+    }
+    m_spec = *spec;
+    const QString t = !m_options.transportOverride.isEmpty() ? m_options.transportOverride : m_account.transport;
+    if (!t.isEmpty() && !m_spec.transport) {
+        m_spec.transport = sip::transportFromName(t.toLatin1());
+        if (!m_spec.transport) {
+            emit failed({Outcome::NetworkError, 0, QStringLiteral("unknown transport \"%1\": use udp, tcp or tls").arg(t)});
+            return;
+        }
+    }
+    m_resolver.resolve(m_spec);
+}
+
+void UserAgent::open(const sip::ServerTarget &target)
+{
+    m_target = target;
+    // Our address toward the server: what the kernel would route from (a connected UDP socket
+    // tells without sending anything).
+    if (!m_options.bindAddress.isNull() && m_options.bindAddress != QHostAddress::Any && m_options.bindAddress != QHostAddress::AnyIPv4) {
+        m_routeAddress = m_options.bindAddress;
+    } else {
+        QUdpSocket probe;
+        probe.connectToHost(target.endpoint.address, target.endpoint.port);
+        m_routeAddress = probe.waitForConnected(1000) ? probe.localAddress() : QHostAddress(QHostAddress::LocalHost);
+    }
+    const QHostAddress bindAddress = m_options.bindAddress.isNull()
+        ? (target.endpoint.address.protocol() == QAbstractSocket::IPv6Protocol ? QHostAddress(QHostAddress::AnyIPv6) : QHostAddress(QHostAddress::AnyIPv4))
+        : m_options.bindAddress;
+    if (target.transport == sip::TransportKind::Udp) {
+        auto udp = std::make_unique<sip::UdpTransport>();
+        if (auto error = udp->bind(bindAddress, m_options.bindPort)) {
+            emit failed({Outcome::NetworkError, 0, *error});
+            return;
+        }
+        m_transport = std::move(udp);
+    } else {
+        auto stream = std::make_unique<sip::StreamTransport>(target.transport);
+        if (!m_options.bindAddress.isNull() || m_options.bindPort)
+            stream->setBindAddress(bindAddress, m_options.bindPort);
+        stream->setTlsOptions(m_options.tls);
+        sip::StreamTransport *s = stream.get();
+        m_transport = std::move(stream);
+        // Connect first, so that Via and Contact carry the real local port.
+        connect(s, &sip::StreamTransport::connectedToPeer, this, [this] {
+            if (!m_layer)
+                createLayer();
+        });
+        connect(s, &sip::Transport::failed, this, [this](const sip::TransportError &e) {
+            if (m_layer)
+                return; // reported through the transactions
+            if (e.kind == sip::TransportError::Kind::Tls)
+                emit failed({Outcome::TlsError, 0,
+                             e.text + QStringLiteral(": the server certificate is not trusted or does not match; use --ca FILE to trust a private CA, or --insecure to skip verification")});
+            else
+                emit failed({Outcome::NetworkError, 0, e.text});
+        });
+        s->connectTo(target.endpoint);
+        return;
+    }
+    createLayer();
+}
+
+void UserAgent::createLayer()
+{
+    m_layer = std::make_unique<sip::TransactionLayer>(*m_transport, m_clock);
+    m_layer->setTimers(m_options.timers);
+    connect(m_layer.get(), &sip::TransactionLayer::traced, this, &UserAgent::traced);
+    emit ready();
+}
+
+} // namespace ds::phone

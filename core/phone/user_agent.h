@@ -1,0 +1,69 @@
+#pragma once
+// UserAgent: the SIP stack of one account — where its server is (RFC 3263), the transport to
+// it and the transaction layer over that transport. Registration and, later, calls use it.
+
+#include "account.h"
+#include "outcome.h"
+
+#include "sip/clock.h"
+#include "sip/resolver.h"
+#include "sip/stream_transport.h"
+#include "sip/trace_event.h"
+#include "sip/transaction_layer.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace ds::phone {
+
+struct AgentOptions {
+    QHostAddress bindAddress;  // null: any address of the route to the server
+    quint16 bindPort = 0;      // 0: a free port
+    sip::TlsOptions tls;
+    sip::TimerConfig timers;
+    QString transportOverride; // --transport, wins over the account's
+};
+
+class UserAgent final : public QObject {
+    Q_OBJECT
+public:
+    UserAgent(Account account, AgentOptions options, sip::Clock &clock, QObject *parent = nullptr);
+    ~UserAgent() override;
+
+    const Account &account() const { return m_account; }
+    // Resolves the server and opens the transport; emits ready() or failed().
+    void start();
+    bool isReady() const { return m_layer != nullptr; }
+
+    sip::TransactionLayer *layer() const { return m_layer.get(); }
+    sip::Transport *transport() const { return m_transport.get(); }
+    sip::TransportKind transportKind() const { return m_target.transport; }
+    const sip::Endpoint &server() const { return m_target.endpoint; }
+    // The address the server is reached from (our side of the route), for Via and Contact.
+    sip::Endpoint localEndpoint() const;
+    QString serverText() const; // "127.0.0.1:5060 over UDP"
+    QString domain() const;     // the AOR domain
+    sip::Clock &clock() { return m_clock; }
+
+signals:
+    void ready();
+    void failed(const ds::phone::Diagnosis &diagnosis);
+    void traced(const ds::sip::TraceEvent &event);
+
+private:
+    void open(const sip::ServerTarget &target);
+    void createLayer();
+
+    Account m_account;
+    AgentOptions m_options;
+    sip::Clock &m_clock;
+    sip::ServerSpec m_spec;
+    sip::ServerTarget m_target;
+    sip::Resolver m_resolver;
+    std::unique_ptr<sip::Transport> m_transport;
+    std::unique_ptr<sip::TransactionLayer> m_layer;
+    QHostAddress m_routeAddress; // our address toward the server
+};
+
+} // namespace ds::phone

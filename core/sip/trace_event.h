@@ -1,0 +1,26 @@
+#pragma once
+// TraceEvent: one SIP message as it crossed the wire, in either direction, with where and when.
+
+#include "error.h"
+#include "transport.h"
+
+#include <QByteArray>
+#include <QDateTime>
+
+namespace ds::sip {
+
+struct TraceEvent {
+    enum class Direction { In, Out };
+    Direction direction = Direction::Out;
+    QDateTime time;            // wall clock, for display
+    TransportKind transport = TransportKind::Udp;
+    Endpoint local;
+    Endpoint remote;
+    QByteArray raw;            // exactly the bytes sent or received
+    bool malformed = false;    // received bytes that did not parse
+    QString error;             // the parse error, when malformed
+};
+
+} // namespace ds::sip
+
+Q_DECLARE_METATYPE(ds::sip::TraceEvent)

@@ -1,0 +1,63 @@
+#pragma once
+// TransactionLayer: matches messages to client and server transactions (RFC 3261 17.1.3,
+// 17.2.3), owns them until they terminate, and reports every message crossing its transport
+// to the trace, exactly once, retransmissions included.
+
+#include "client_transaction.h"
+#include "server_transaction.h"
+#include "trace_event.h"
+
+#include <QObject>
+
+#include <memory>
+#include <vector>
+
+namespace ds::sip {
+
+class TransactionLayer final : public QObject {
+    Q_OBJECT
+public:
+    TransactionLayer(Transport &transport, Clock &clock, QObject *parent = nullptr);
+    ~TransactionLayer() override;
+
+    void setTimers(TimerConfig timers) { m_timers = timers; }
+    TimerConfig timers() const { return m_timers; }
+    Transport &transport() { return m_transport; }
+    Clock &clock() { return m_clock; }
+
+    // Starts a client transaction for a complete serialized request (Via with branch included).
+    // Returns nullptr, with the reason, when the bytes are not a valid request.
+    ClientTransaction *request(const QByteArray &bytes, const Endpoint &destination, ClientTransaction::Callbacks callbacks,
+                               QString *error = nullptr);
+    // Sends without a transaction (ACK for 2xx, stateless responses).
+    void sendStateless(const QByteArray &bytes, const Endpoint &destination) { m_transport.send(bytes, destination); }
+
+    int activeClientTransactions() const { return int(m_clients.size()); }
+    int activeServerTransactions() const { return int(m_servers.size()); }
+
+    // A fresh branch with the RFC 3261 magic cookie (8.1.1.7).
+    static QByteArray newBranch();
+
+signals:
+    void traced(const ds::sip::TraceEvent &event);
+    // A new request no transaction matched; the server transaction is ready for respond().
+    void requestReceived(const ds::sip::Message &request, ds::sip::ServerTransaction *transaction);
+    // A response no client transaction matched (2xx retransmissions to INVITE).
+    void strayResponse(const ds::sip::Message &response, const ds::sip::Endpoint &from);
+    void transportFailed(const ds::sip::TransportError &error);
+
+private:
+    void onReceived(const Message &m, const Endpoint &from);
+    void sweep();
+    void scheduleSweep();
+
+    Transport &m_transport;
+    Clock &m_clock;
+    TimerConfig m_timers;
+    std::vector<std::unique_ptr<ClientTransaction>> m_clients;
+    std::vector<std::unique_ptr<ServerTransaction>> m_servers;
+    bool m_sweepScheduled = false;
+    Clock::TimerId m_sweepTimer = 0;
+};
+
+} // namespace ds::sip
