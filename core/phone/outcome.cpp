@@ -37,6 +37,10 @@ Diagnosis classifyResponse(const ResponseContext &c)
                 QStringLiteral("the registrar refused the credentials for %1 (%2 again after digest authentication): the password or the authentication user name is wrong%3")
                     .arg(aor, status, warn)};
     case 403:
+        // Kamailio and others answer an unknown user with "403 Unknown user".
+        if (c.reasonPhrase.contains(QLatin1String("unknown user"), Qt::CaseInsensitive) || c.reasonPhrase.contains(QLatin1String("not found"), Qt::CaseInsensitive))
+            return {Outcome::NotFound, c.status,
+                    QStringLiteral("the registrar does not know %1 (%2): check the user name, the authentication user and the domain%3").arg(aor, status, warn)};
         if (c.credentialsSent)
             return {Outcome::Forbidden, c.status,
                     QStringLiteral("the registrar knows the credentials but forbids this account or IP (%1)%2").arg(status, warn)};

@@ -165,8 +165,7 @@ void Registration::send(bool withCredentials)
     cb.response = [this](const sip::Message &m) { onResponse(m); };
     cb.timeout = [this] {
         m_transaction = nullptr;
-        const qint64 seconds = m_agent.layer()->timers().timeout() / 1000;
-        const QString t = seconds > 0 ? QStringLiteral("%1 s").arg(seconds) : QStringLiteral("%1 ms").arg(m_agent.layer()->timers().timeout());
+        const QString t = QStringLiteral("%1 s").arg(double(m_agent.layer()->timers().timeout()) / 1000.0, 0, 'g', 3);
         fail({Outcome::Timeout, 0,
               QStringLiteral("no answer from %1 in %2: wrong address, port or firewall, or nothing listens there").arg(m_agent.serverText(), t)});
     };
@@ -175,7 +174,7 @@ void Registration::send(bool withCredentials)
         if (e.kind == sip::TransportError::Kind::Tls)
             fail({Outcome::TlsError, 0, e.text});
         else
-            fail({Outcome::NetworkError, 0, e.text});
+            fail({Outcome::NetworkError, 0, e.text + QStringLiteral(": nothing listens on that port, or a firewall rejects the connection")});
     };
     QString error;
     m_transaction = m_agent.layer()->request(buildRequest(expires, auth), m_agent.server(), std::move(cb), &error);

@@ -80,6 +80,7 @@ void UserAgent::open(const sip::ServerTarget &target)
             emit failed({Outcome::NetworkError, 0, *error});
             return;
         }
+        udp->setAdvertisedAddress(m_routeAddress);
         m_transport = std::move(udp);
     } else {
         auto stream = std::make_unique<sip::StreamTransport>(target.transport);
@@ -100,7 +101,7 @@ void UserAgent::open(const sip::ServerTarget &target)
                 emit failed({Outcome::TlsError, 0,
                              e.text + QStringLiteral(": the server certificate is not trusted or does not match; use --ca FILE to trust a private CA, or --insecure to skip verification")});
             else
-                emit failed({Outcome::NetworkError, 0, e.text});
+                emit failed({Outcome::NetworkError, 0, e.text + QStringLiteral(": nothing listens on that port, or a firewall rejects the connection")});
         });
         s->connectTo(target.endpoint);
         return;

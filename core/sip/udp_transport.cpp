@@ -18,7 +18,12 @@ std::optional<QString> UdpTransport::bind(const QHostAddress &address, quint16 p
     return std::nullopt;
 }
 
-Endpoint UdpTransport::localEndpoint() const { return {m_socket.localAddress(), m_socket.localPort()}; }
+Endpoint UdpTransport::localEndpoint() const
+{
+    const QHostAddress a = m_socket.localAddress();
+    const bool wildcard = a == QHostAddress::AnyIPv4 || a == QHostAddress::AnyIPv6 || a == QHostAddress::Any;
+    return {wildcard && !m_advertised.isNull() ? m_advertised : a, m_socket.localPort()};
+}
 
 void UdpTransport::send(const QByteArray &bytes, const Endpoint &to)
 {

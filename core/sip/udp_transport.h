@@ -15,12 +15,15 @@ public:
     std::optional<QString> bind(const QHostAddress &address, quint16 port);
     TransportKind kind() const override { return TransportKind::Udp; }
     Endpoint localEndpoint() const override;
+    // The address to report when bound to a wildcard (our address toward the peer).
+    void setAdvertisedAddress(const QHostAddress &a) { m_advertised = a; }
     void send(const QByteArray &bytes, const Endpoint &to) override;
     void close() override { m_socket.close(); }
 
 private:
     void readPending();
     QUdpSocket m_socket;
+    QHostAddress m_advertised;
 };
 
 } // namespace ds::sip

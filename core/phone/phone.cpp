@@ -1,0 +1,123 @@
+#include "phone.h"
+
+namespace ds::phone {
+
+Phone::Phone(QObject *parent) : QObject(parent), m_clock(this) {}
+
+Phone::~Phone()
+{
+    for (auto *list : {&m_entries, &m_retiring})
+        for (auto &e : *list)
+            e->registration.reset(); // registrations before the stacks they use
+
+}
+
+Phone::Entry *Phone::find(const QString &id)
+{
+    for (auto &e : m_entries)
+        if (e->account.id == id)
+            return e.get();
+    return nullptr;
+}
+
+const Phone::Entry *Phone::find(const QString &id) const { return const_cast<Phone *>(this)->find(id); }
+
+void Phone::setAccount(const Account &account, const QByteArray &password)
+{
+    Entry *e = find(account.id);
+    if (!e) {
+        m_entries.push_back(std::make_unique<Entry>());
+        e = m_entries.back().get();
+    } else {
+        // A changed account gets a new stack on its next register (new server, transport...).
+        retire(*e);
+    }
+    e->account = account;
+    e->password = password;
+}
+
+void Phone::removeAccount(const QString &id)
+{
+    Entry *e = find(id);
+    if (!e)
+        return;
+    retire(*e);
+    std::erase_if(m_entries, [&](const auto &p) { return p->account.id == id; });
+}
+
+QList<Account> Phone::accounts() const
+{
+    QList<Account> out;
+    for (const auto &e : m_entries)
+        out.append(e->account);
+    return out;
+}
+
+void Phone::retire(Entry &e)
+{
+    if (!e.registration) {
+        e.agent.reset();
+        return;
+    }
+    e.registration->disconnect(this);
+    e.agent->disconnect(this);
+    if (e.registration->state() != Registration::State::Registered) {
+        e.registration.reset();
+        e.agent.reset();
+        return;
+    }
+    // Unregister on the way out; the stack goes when the registrar has answered.
+    auto old = std::make_unique<Entry>();
+    old->registration = std::move(e.registration);
+    old->agent = std::move(e.agent);
+    Registration *r = old->registration.get();
+    m_retiring.push_back(std::move(old));
+    connect(r, &Registration::finished, this, [this, r] {
+        QMetaObject::invokeMethod(this, [this, r] {
+            std::erase_if(m_retiring, [r](const auto &p) {
+                if (p->registration.get() != r)
+                    return false;
+                p->registration.reset(); // before the stack it uses
+                return true;
+            });
+        }, Qt::QueuedConnection);
+    });
+    r->unregister();
+}
+
+void Phone::ensureStack(Entry &e)
+{
+    if (e.registration)
+        return;
+    e.agent = std::make_unique<UserAgent>(e.account, m_options, m_clock);
+    e.registration = std::make_unique<Registration>(*e.agent, e.password);
+    const QString id = e.account.id;
+    connect(e.agent.get(), &UserAgent::traced, this, [this, id](const sip::TraceEvent &t) { emit traced(id, t); });
+    connect(e.registration.get(), &Registration::stateChanged, this,
+            [this, id](Registration::State s, int status, int expires) { emit registrationChanged(id, s, status, expires); });
+    connect(e.registration.get(), &Registration::finished, this, [this, id](const Diagnosis &d) { emit registrationFinished(id, d); });
+    connect(e.registration.get(), &Registration::finding, this, [this, id](const QString &sev, const QString &text) { emit finding(id, sev, text); });
+    connect(e.registration.get(), &Registration::authComputed, this, [this, id](const sip::AuthExplanation &x) { emit authComputed(id, x); });
+}
+
+void Phone::registerAccount(const QString &id)
+{
+    if (Entry *e = find(id)) {
+        ensureStack(*e);
+        e->registration->registerNow();
+    }
+}
+
+void Phone::unregisterAccount(const QString &id)
+{
+    if (Entry *e = find(id); e && e->registration)
+        e->registration->unregister();
+}
+
+const Registration *Phone::registration(const QString &id) const
+{
+    const Entry *e = find(id);
+    return e ? e->registration.get() : nullptr;
+}
+
+} // namespace ds::phone
