@@ -1,6 +1,9 @@
 #include "user_agent.h"
 
+#include "sip/response_builder.h"
 #include "sip/udp_transport.h"
+
+#include <QRandomGenerator>
 
 #include <QUdpSocket>
 
@@ -114,7 +117,35 @@ void UserAgent::createLayer()
     m_layer = std::make_unique<sip::TransactionLayer>(*m_transport, m_clock);
     m_layer->setTimers(m_options.timers);
     connect(m_layer.get(), &sip::TransactionLayer::traced, this, &UserAgent::traced);
+    connect(m_layer.get(), &sip::TransactionLayer::requestReceived, this, &UserAgent::answerRequest);
     emit ready();
+}
+
+void UserAgent::answerRequest(const sip::Message &request, sip::ServerTransaction *transaction)
+{
+    if (!transaction)
+        return; // an ACK outside a transaction: nothing to answer
+    const QByteArray tag = QByteArray::number(QRandomGenerator::global()->generate(), 16);
+    const QByteArrayView allow = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY\r\n";
+    // Registrars and proxies probe with OPTIONS (keep-alive, monitoring): answer 200 (RFC 3261 11.2).
+    if (request.method() == "OPTIONS") {
+        transaction->respond(sip::makeResponse(request, 200, "OK", tag, QByteArray(allow.toByteArray() + "Accept: application/sdp\r\n")), 200);
+        return;
+    }
+    if (request.method() == "NOTIFY") {
+        transaction->respond(sip::makeResponse(request, 200, "OK", tag), 200); // e.g. message-summary
+        return;
+    }
+    if (request.method() == "INVITE") {
+        // Calls arrive with the calls feature; until then say so rather than ring forever.
+        transaction->respond(sip::makeResponse(request, 480, "Temporarily Unavailable", tag), 480);
+        return;
+    }
+    if (request.method() == "CANCEL" || request.method() == "BYE") {
+        transaction->respond(sip::makeResponse(request, 481, "Call/Transaction Does Not Exist", tag), 481);
+        return;
+    }
+    transaction->respond(sip::makeResponse(request, 501, "Not Implemented", tag, allow), 501);
 }
 
 } // namespace ds::phone

@@ -54,6 +54,8 @@ signals:
 private:
     void open(const sip::ServerTarget &target);
     void createLayer();
+    // Requests that reach the account outside any feature (OPTIONS pings, NOTIFY...).
+    void answerRequest(const sip::Message &request, sip::ServerTransaction *transaction);
 
     Account m_account;
     AgentOptions m_options;

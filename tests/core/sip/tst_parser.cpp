@@ -27,7 +27,7 @@ private slots:
                                "Expires: 7200\r\n"
                                "Content-Length: 0\r\n\r\n";
         auto m = Parser::parse(raw);
-        QVERIFY2(m, qPrintable(m.error().toString()));
+        QVERIFY2(m, m ? "" : qPrintable(m.error().toString()));
         QVERIFY(m->isRequest());
         QCOMPARE(m->method(), "REGISTER");
         QCOMPARE(m->requestUri(), "sip:example.com");
@@ -50,7 +50,7 @@ private slots:
                                "f: <sip:a@b>;tag=1\r\nt: <sip:a@b>;tag=2\r\ni: abc\r\nCSeq: 2 INVITE\r\n"
                                "c: application/sdp\r\nl: 5\r\n\r\nv=0\r\nEXTRA";
         auto m = Parser::parse(raw);
-        QVERIFY2(m, qPrintable(m.error().toString()));
+        QVERIFY2(m, m ? "" : qPrintable(m.error().toString()));
         QCOMPARE(m->statusCode(), 200);
         QCOMPARE(m->reasonPhrase(), "OK");
         QCOMPARE(m->callId(), "abc");
@@ -69,7 +69,7 @@ private slots:
                                "Contact: \"A, B\" <sip:x@y;a=b>, <sip:z@w>;q=0.5\r\n"
                                "Content-Length: 0\r\n\r\n";
         auto m = Parser::parse(raw);
-        QVERIFY2(m, qPrintable(m.error().toString()));
+        QVERIFY2(m, m ? "" : qPrintable(m.error().toString()));
         QCOMPARE(m->header(HeaderId::Subject), "a folded subject");
         const auto vias = m->values(HeaderId::Via);
         QCOMPARE(vias.size(), 3);
@@ -102,7 +102,7 @@ private slots:
         QTest::newRow("bad version") << QByteArray("OPTIONS sip:a SIP/3.0\r\n\r\n") << "SIP/3.0";
         QTest::newRow("bad status") << QByteArray("SIP/2.0 2000 OK\r\n\r\n") << "three-digit";
         QTest::newRow("fold first") << QByteArray("OPTIONS sip:a SIP/2.0\r\n folded\r\n\r\n") << "whitespace";
-        QTest::newRow("control char") << QByteArray("OPT\x01IONS sip:a SIP/2.0\r\n\r\n", 28) << "control character";
+        QTest::newRow("control char") << QByteArray("OPT\x01IONS sip:a SIP/2.0\r\n\r\n") << "control character";
     }
     void framingErrors()
     {

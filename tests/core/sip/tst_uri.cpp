@@ -12,7 +12,7 @@ private slots:
     void sip()
     {
         auto u = Uri::parse("sips:alice%20b:pw@[2001:db8::10]:5061;transport=tcp;lr?subject=project%20x&priority=urgent");
-        QVERIFY2(u, qPrintable(u.error().what));
+        QVERIFY2(u, u ? "" : qPrintable(u.error().what));
         QCOMPARE(u->scheme, Uri::Scheme::Sips);
         QCOMPARE(u->user, "alice b");
         QCOMPARE(u->password, "pw");
