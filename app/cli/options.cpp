@@ -12,6 +12,7 @@ phone::AgentOptions CommonOptions::agentOptions() const
     o.tls = tls;
     o.timers = timers;
     o.transportOverride = transport;
+    o.dnsServer = dnsServer;
     return o;
 }
 
@@ -26,6 +27,7 @@ void addCommonOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("insecure"), QStringLiteral("Do not verify the TLS server certificate (warned about).")});
     p.addOption({QStringLiteral("t1"), QStringLiteral("RFC 3261 timer T1 in ms (default 500)."), QStringLiteral("MS"), QStringLiteral("500")});
     p.addOption({QStringLiteral("t2"), QStringLiteral("RFC 3261 timer T2 in ms (default 4000)."), QStringLiteral("MS"), QStringLiteral("4000")});
+    p.addOption({QStringLiteral("dns-server"), QStringLiteral("Resolve the server (NAPTR, SRV, A) at this DNS server instead of the system's."), QStringLiteral("IP")});
     p.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")});
 }
 
@@ -82,6 +84,8 @@ std::expected<CommonOptions, QString> readCommonOptions(const QCommandLineParser
             return std::unexpected(QStringLiteral("--ca: \"%1\" holds no PEM certificate").arg(path));
     }
     o.tls.insecure = p.isSet(QStringLiteral("insecure"));
+    if (p.isSet(QStringLiteral("dns-server")) && !o.dnsServer.setAddress(p.value(QStringLiteral("dns-server"))))
+        return std::unexpected(QStringLiteral("--dns-server: \"%1\" is not an IP address").arg(p.value(QStringLiteral("dns-server"))));
     return o;
 }
 

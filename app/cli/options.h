@@ -19,6 +19,7 @@ struct CommonOptions {
     double timeoutSeconds = 120;
     sip::TlsOptions tls;
     sip::TimerConfig timers;
+    QHostAddress dnsServer;
 
     phone::AgentOptions agentOptions() const;
 };

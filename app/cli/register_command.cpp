@@ -138,6 +138,10 @@ int runRegister(const QStringList &args)
         out.event(QStringLiteral("registration"),
                   {{QStringLiteral("state"), QString::fromLatin1(names[int(s)])}, {QStringLiteral("status"), status}, {QStringLiteral("expires"), exp}});
     });
+    QObject::connect(&agent, &phone::UserAgent::resolved, [&](const QString &summary) {
+        out.event(QStringLiteral("finding"), {{QStringLiteral("severity"), QStringLiteral("info")}, {QStringLiteral("text"), summary}});
+        out.text(QStringLiteral("   %1").arg(summary));
+    });
     QObject::connect(&registration, &phone::Registration::finding, [&](const QString &severity, const QString &text) {
         out.event(QStringLiteral("finding"), {{QStringLiteral("severity"), severity}, {QStringLiteral("text"), text}});
         out.text(QStringLiteral("   %1: %2").arg(severity, text));

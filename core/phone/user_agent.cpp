@@ -12,7 +12,15 @@ namespace ds::phone {
 UserAgent::UserAgent(Account account, AgentOptions options, sip::Clock &clock, QObject *parent)
     : QObject(parent), m_account(std::move(account)), m_options(std::move(options)), m_clock(clock), m_resolver(this)
 {
-    connect(&m_resolver, &sip::Resolver::resolved, this, [this](const QList<sip::ServerTarget> &targets) { open(targets.first()); });
+    m_resolver.setNameserver(m_options.dnsServer);
+    connect(&m_resolver, &sip::Resolver::resolved, this, [this](const QList<sip::ServerTarget> &targets) {
+        const QStringList steps = m_resolver.steps();
+        if (!steps.isEmpty())
+            emit resolved(QStringLiteral("resolved %1: %2 -> %3 over %4")
+                              .arg(m_spec.host, steps.join(QStringLiteral("; ")), targets.first().endpoint.toString(),
+                                   QString::fromLatin1(sip::transportName(targets.first().transport))));
+        open(targets.first());
+    });
     connect(&m_resolver, &sip::Resolver::failed, this, [this](const QString &reason) {
         emit failed({Outcome::DnsError, 0, QStringLiteral("%1: check the server name and the DNS settings").arg(reason)});
     });

@@ -23,6 +23,7 @@ struct AgentOptions {
     sip::TlsOptions tls;
     sip::TimerConfig timers;
     QString transportOverride; // --transport, wins over the account's
+    QHostAddress dnsServer;    // null: the system's resolver
 };
 
 class UserAgent final : public QObject {
@@ -49,6 +50,8 @@ public:
 signals:
     void ready();
     void failed(const ds::phone::Diagnosis &diagnosis);
+    // How the server was found (RFC 3263 steps), once per start().
+    void resolved(const QString &summary);
     void traced(const ds::sip::TraceEvent &event);
 
 private:

@@ -104,13 +104,19 @@ struct NaptrRecord {
 
 // Qt 6.4's QDnsLookup has no NAPTR type, so this one query goes through the C library's
 // resolver (libresolv), on a worker thread because res_nquery blocks.
-QList<NaptrRecord> queryNaptr(const QByteArray &name, QString *error)
+QList<NaptrRecord> queryNaptr(const QByteArray &name, const QHostAddress &nameserver, QString *error)
 {
     QList<NaptrRecord> out;
     struct __res_state state {};
     if (res_ninit(&state) != 0) {
         *error = QStringLiteral("cannot initialise the DNS resolver");
         return out;
+    }
+    if (!nameserver.isNull() && nameserver.protocol() == QAbstractSocket::IPv4Protocol) {
+        state.nscount = 1;
+        state.nsaddr_list[0].sin_family = AF_INET;
+        state.nsaddr_list[0].sin_port = htons(53);
+        state.nsaddr_list[0].sin_addr.s_addr = htonl(nameserver.toIPv4Address());
     }
     unsigned char answer[8192];
     const int len = res_nquery(&state, name.constData(), ns_c_in, ns_t_naptr, answer, sizeof answer);
@@ -166,9 +172,10 @@ void Resolver::lookupNaptr()
 {
     QPointer<Resolver> self(this);
     const QByteArray name = m_spec.host.toLatin1();
-    QThread *worker = QThread::create([self, name] {
+    const QHostAddress nameserver = m_nameserver;
+    QThread *worker = QThread::create([self, name, nameserver] {
         QString error;
-        QList<NaptrRecord> records = queryNaptr(name, &error);
+        QList<NaptrRecord> records = queryNaptr(name, nameserver, &error);
         QMetaObject::invokeMethod(
             qApp,
             [self, records, error] {
@@ -213,6 +220,8 @@ void Resolver::lookupSrv(QStringList names, int index)
         return;
     }
     auto *dns = new QDnsLookup(QDnsLookup::SRV, names[index], this);
+    if (!m_nameserver.isNull())
+        dns->setNameserver(m_nameserver);
     connect(dns, &QDnsLookup::finished, this, [this, dns, names, index] {
         dns->deleteLater();
         const QString name = names[index];
@@ -242,6 +251,10 @@ void Resolver::lookupAddress(const QString &host, quint16 port, TransportKind tr
         emit resolved({ServerTarget{{literal, port}, transport}});
         return;
     }
+    if (!m_nameserver.isNull()) {
+        lookupAddressDns(host, port, transport, QDnsLookup::A);
+        return;
+    }
     QPointer<Resolver> self(this);
     QHostInfo::lookupHost(host, this, [self, host, port, transport](const QHostInfo &info) {
         if (!self)
@@ -262,6 +275,31 @@ void Resolver::lookupAddress(const QString &host, quint16 port, TransportKind tr
         self->m_steps << QStringLiteral("A/AAAA %1: %2").arg(host, targets.first().endpoint.address.toString());
         emit self->resolved(targets);
     });
+}
+
+void Resolver::lookupAddressDns(const QString &host, quint16 port, TransportKind transport, QDnsLookup::Type type)
+{
+    auto *dns = new QDnsLookup(type, host, this);
+    dns->setNameserver(m_nameserver);
+    connect(dns, &QDnsLookup::finished, this, [this, dns, host, port, transport, type] {
+        dns->deleteLater();
+        const auto records = dns->hostAddressRecords();
+        if (dns->error() != QDnsLookup::NoError || records.isEmpty()) {
+            if (type == QDnsLookup::A) { // then AAAA
+                lookupAddressDns(host, port, transport, QDnsLookup::AAAA);
+                return;
+            }
+            m_steps << QStringLiteral("A/AAAA %1: %2").arg(host, dns->errorString());
+            emit failed(QStringLiteral("cannot resolve \"%1\" at DNS server %2: %3").arg(host, m_nameserver.toString(), dns->errorString()));
+            return;
+        }
+        QList<ServerTarget> targets;
+        for (const QDnsHostAddressRecord &r : records)
+            targets.append({{r.value(), port}, transport});
+        m_steps << QStringLiteral("%1 %2: %3").arg(type == QDnsLookup::A ? QStringLiteral("A") : QStringLiteral("AAAA"), host, targets.first().endpoint.address.toString());
+        emit resolved(targets);
+    });
+    dns->lookup();
 }
 
 } // namespace ds::sip

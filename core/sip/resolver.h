@@ -33,6 +33,8 @@ class Resolver final : public QObject {
 public:
     explicit Resolver(QObject *parent = nullptr);
     void resolve(const ServerSpec &spec);
+    // Ask this DNS server (port 53) instead of the system's, for every step (NAPTR, SRV, A).
+    void setNameserver(const QHostAddress &server) { m_nameserver = server; }
     // The steps taken, for the user ("NAPTR example.com: none; SRV _sip._udp.example.com: ...").
     QStringList steps() const { return m_steps; }
 
@@ -46,8 +48,11 @@ private:
     void lookupAddress(const QString &host, quint16 port, TransportKind transport);
     static quint16 defaultPort(TransportKind t) { return t == TransportKind::Tls ? 5061 : 5060; }
 
+    void lookupAddressDns(const QString &host, quint16 port, TransportKind transport, QDnsLookup::Type type);
+
     ServerSpec m_spec;
     QStringList m_steps;
+    QHostAddress m_nameserver;
 };
 
 } // namespace ds::sip
