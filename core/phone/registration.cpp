@@ -206,6 +206,11 @@ void Registration::onResponse(const sip::Message &response)
         return;
     }
     if (code == 401 || code == 407) {
+        if (!m_auth.hasPassword()) {
+            fail({Outcome::WrongCredentials, code,
+                  QStringLiteral("the registrar asks for credentials (%1 %2) but no password was given").arg(code).arg(QString::fromUtf8(response.reasonPhrase()))});
+            return;
+        }
         const auto result = m_auth.onChallenge(response);
         switch (result.verdict) {
         case sip::Authenticator::Verdict::Answered:

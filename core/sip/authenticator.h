@@ -59,6 +59,7 @@ public:
     // The request carrying credentials succeeded: a later challenge is answered afresh.
     void onSuccess();
     bool hasCredentials() const { return !m_realms.isEmpty(); }
+    bool hasPassword() const { return !m_password.isEmpty(); }
 
     // For tests: fixes the cnonce instead of drawing a random one.
     void setCnonceForTesting(QByteArray cnonce) { m_fixedCnonce = std::move(cnonce); }

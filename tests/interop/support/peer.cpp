@@ -1,0 +1,543 @@
+#include "peer.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+
+namespace ds::test {
+
+namespace {
+
+// Binds a socket of type (SOCK_DGRAM / SOCK_STREAM) to addr:port; returns the fd
+// (the caller closes it) and the bound port in *bound, or -1.
+int bindSocket(int type, in_addr_t addr, quint16 port, quint16 *bound)
+{
+    const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = addr;
+    sa.sin_port = htons(port);
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    socklen_t len = sizeof sa;
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len);
+    if (bound)
+        *bound = ntohs(sa.sin_port);
+    return fd;
+}
+
+bool canBind(int type, in_addr_t addr, quint16 port)
+{
+    const int fd = bindSocket(type, addr, port, nullptr);
+    if (fd < 0)
+        return false;
+    ::close(fd);
+    return true;
+}
+
+QSet<quint16> &portsGiven()
+{
+    static QSet<quint16> ports;
+    return ports;
+}
+
+// Runs in the child between fork and exec: its own process group, so the whole
+// peer (children included) can be signalled at once; and SIGTERM when we die.
+void detachChild()
+{
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+QString quoteArgs(const QString &program, const QStringList &args)
+{
+    QStringList parts{program};
+    for (const QString &a : args)
+        parts << (a.contains(QLatin1Char(' ')) || a.isEmpty() ? u'\'' + a + u'\'' : a);
+    return parts.join(u' ');
+}
+
+}  // namespace
+
+// ---- ports -------------------------------------------------------------------
+
+quint16 freePort(PortKind kind)
+{
+    const in_addr_t lo = htonl(INADDR_LOOPBACK);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const int first = kind == PortKind::Tcp ? SOCK_STREAM : SOCK_DGRAM;
+        quint16 port = 0;
+        const int fd = bindSocket(first, lo, 0, &port);
+        if (fd < 0)
+            continue;
+        bool ok = !portsGiven().contains(port);
+        if (ok && kind == PortKind::UdpAndTcp)
+            ok = canBind(SOCK_STREAM, lo, port);
+        ::close(fd);
+        if (ok) {
+            portsGiven().insert(port);
+            return port;
+        }
+    }
+    return 0;
+}
+
+quint16 freeUdpPortPair()
+{
+    const in_addr_t lo = htonl(INADDR_LOOPBACK);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const quint16 port = freePort(PortKind::Udp);
+        if (port != 0 && port < 65533 && canBind(SOCK_DGRAM, lo, port + 2)
+            && !portsGiven().contains(port + 2)) {
+            portsGiven().insert(port + 2);
+            return port;
+        }
+    }
+    return 0;
+}
+
+bool udpPortBound(quint16 port)
+{
+    // Lines look like: "  12: 0100007F:3AFE 00000000:0000 07 ..."
+    const QByteArray needle = ':' + QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
+    for (const char *table : {"/proc/net/udp", "/proc/net/udp6"}) {
+        QFile f(QString::fromLatin1(table));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QList<QByteArray> fields = lines[i].simplified().split(' ');
+            if (fields.size() > 1 && fields[1].endsWith(needle))
+                return true;
+        }
+    }
+    return false;
+}
+
+bool tcpPortAccepts(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QStringLiteral("127.0.0.1"), port);
+    const bool ok = socket.waitForConnected(300);
+    socket.abort();
+    return ok;
+}
+
+// ---- programs ----------------------------------------------------------------
+
+QString findProgram(const QString &name)
+{
+    QString path = QStandardPaths::findExecutable(name);
+    if (path.isEmpty()) {
+        path = QStandardPaths::findExecutable(
+            name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"),
+                   QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/local/bin")});
+    }
+    return path;
+}
+
+bool runTool(const QString &program, const QStringList &args, const QString &workDir,
+             QString *log, int timeoutMs)
+{
+    QProcess p;
+    p.setWorkingDirectory(workDir);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.setChildProcessModifier(detachChild);
+    p.start(program, args);
+    bool ok = p.waitForStarted(10000) && p.waitForFinished(timeoutMs);
+    if (p.state() != QProcess::NotRunning) {
+        p.kill();
+        p.waitForFinished(5000);
+        ok = false;
+    }
+    ok = ok && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    if (log) {
+        *log = quoteArgs(program, args) + QStringLiteral(" -> exit %1\n").arg(p.exitCode())
+               + QString::fromLocal8Bit(p.readAll());
+    }
+    return ok;
+}
+
+QString fillTemplate(QString text, const QList<std::pair<QString, QString>> &values)
+{
+    for (const auto &[name, value] : values)
+        text.replace(u'@' + name + u'@', value);
+    return text;
+}
+
+QString readTextFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll());
+}
+
+bool writeTextFile(const QString &path, const QString &text)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    return f.write(text.toUtf8()) >= 0;
+}
+
+// ---- peer processes ----------------------------------------------------------
+
+PeerProcess::PeerProcess(QString name, QString logPath)
+    : m_name(std::move(name)), m_logPath(std::move(logPath))
+{
+}
+
+PeerProcess::~PeerProcess()
+{
+    stop();
+}
+
+bool PeerProcess::start(const QString &program, const QStringList &args, const QString &workDir,
+                        const QList<ReadyProbe> &probes, int timeoutMs)
+{
+    stop();
+    m_commandLine = quoteArgs(program, args);
+    m_process = std::make_unique<QProcess>();
+    m_process->setWorkingDirectory(workDir);
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setStandardOutputFile(m_logPath, QIODevice::Append);
+    m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setChildProcessModifier(detachChild);
+    writeTextFile(m_logPath, QStringLiteral("# %1\n# in %2\n").arg(m_commandLine, workDir));
+    m_process->start(program, args);
+    if (!m_process->waitForStarted(10000)) {
+        m_error = QStringLiteral("%1 did not start (%2): %3")
+                      .arg(m_name, m_process->errorString(), m_commandLine);
+        m_process.reset();
+        return false;
+    }
+    m_pgid = m_process->processId();
+
+    QDeadlineTimer deadline(timeoutMs);
+    QList<ReadyProbe> pending = probes;
+    while (!pending.isEmpty()) {
+        if (m_process->waitForFinished(0) || m_process->state() == QProcess::NotRunning) {
+            m_error = QStringLiteral("%1 exited (status %2) before it was ready: %3\n--- log %4:\n%5")
+                          .arg(m_name).arg(m_process->exitCode())
+                          .arg(m_commandLine, m_logPath, logTail());
+            stop();
+            return false;
+        }
+        for (qsizetype i = pending.size() - 1; i >= 0; --i) {
+            const ReadyProbe &p = pending[i];
+            const bool ready = p.kind == ReadyProbe::TcpAccepts ? tcpPortAccepts(p.port)
+                                                                : udpPortBound(p.port);
+            if (ready)
+                pending.removeAt(i);
+        }
+        if (pending.isEmpty())
+            break;
+        if (deadline.hasExpired()) {
+            QStringList ports;
+            for (const ReadyProbe &p : pending)
+                ports << QStringLiteral("%1/%2").arg(p.port).arg(
+                    p.kind == ReadyProbe::TcpAccepts ? "tcp" : "udp");
+            m_error = QStringLiteral("%1 not ready after %2 ms (waiting for %3): %4\n--- log %5:\n%6")
+                          .arg(m_name).arg(timeoutMs)
+                          .arg(ports.join(u", "), m_commandLine, m_logPath, logTail());
+            stop();
+            return false;
+        }
+        QThread::msleep(25);
+    }
+    return true;
+}
+
+bool PeerProcess::waitForExit(int timeoutMs)
+{
+    if (!m_process)
+        return true;
+    if (m_process->state() == QProcess::NotRunning)
+        return true;
+    return m_process->waitForFinished(timeoutMs);
+}
+
+bool PeerProcess::running() const
+{
+    return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+int PeerProcess::exitCode() const
+{
+    if (!m_process || m_process->state() != QProcess::NotRunning)
+        return -1;
+    return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+}
+
+qint64 PeerProcess::pid() const
+{
+    return m_pgid;
+}
+
+void PeerProcess::stop(int graceMs)
+{
+    if (!m_process)
+        return;
+    if (m_process->state() != QProcess::NotRunning) {
+        ::kill(-static_cast<pid_t>(m_pgid), SIGTERM);
+        if (!m_process->waitForFinished(graceMs)) {
+            ::kill(-static_cast<pid_t>(m_pgid), SIGKILL);
+            m_process->waitForFinished(5000);
+        }
+    }
+    // Workers the leader left behind (it exited first) are still in its group.
+    if (m_pgid > 0 && ::kill(-static_cast<pid_t>(m_pgid), 0) == 0)
+        ::kill(-static_cast<pid_t>(m_pgid), SIGKILL);
+    // Keep m_process: exitCode() stays readable after stop().
+    m_pgid = 0;
+}
+
+QString PeerProcess::logTail(int maxChars) const
+{
+    const QString log = readTextFile(m_logPath);
+    return log.size() > maxChars ? QStringLiteral("[...]") + log.right(maxChars) : log;
+}
+
+// ---- the dialscope command line ------------------------------------------------
+
+QJsonObject DialscopeRun::result() const
+{
+    if (events.isEmpty() || events.last().value(u"event").toString() != u"result")
+        return {};
+    return events.last();
+}
+
+QList<QJsonObject> DialscopeRun::eventsOf(const QString &kind) const
+{
+    QList<QJsonObject> found;
+    for (const QJsonObject &e : events) {
+        if (e.value(u"event").toString() == kind)
+            found << e;
+    }
+    return found;
+}
+
+QList<QJsonObject> DialscopeRun::sip(const QString &dir) const
+{
+    QList<QJsonObject> found;
+    for (const QJsonObject &e : eventsOf(QStringLiteral("sip"))) {
+        if (dir.isEmpty() || e.value(u"dir").toString() == dir)
+            found << e;
+    }
+    return found;
+}
+
+QString DialscopeRun::describe() const
+{
+    QString status = !finished ? QStringLiteral("did not finish (killed at the hard timeout)")
+                     : crashed ? QStringLiteral("crashed")
+                               : QStringLiteral("exit %1").arg(exitCode);
+    QString text = QStringLiteral("\n$ dialscope %1\n%2").arg(args.join(u' '), status);
+    if (!badLines.isEmpty())
+        text += QStringLiteral("\nlines that are not JSON events:\n  ") + badLines.join(u"\n  ");
+    text += QStringLiteral("\n--- stderr:\n") + QString::fromUtf8(err);
+    QString o = QString::fromUtf8(out);
+    if (o.size() > 12000)
+        o = QStringLiteral("[...]") + o.right(12000);
+    text += QStringLiteral("--- stdout:\n") + o;
+    return text;
+}
+
+DialscopeRun runDialscope(const QStringList &args,
+                          const QList<std::pair<QString, QString>> &extraEnv, int hardTimeoutMs)
+{
+    DialscopeRun run;
+    run.args = args;
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DIALSCOPE_PASSWORD"));
+    for (const auto &[name, value] : extraEnv)
+        env.insert(name, value);
+
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.setStandardInputFile(QProcess::nullDevice());
+    p.setChildProcessModifier(detachChild);
+    p.start(QStringLiteral(DIALSCOPE_BIN), args);
+    if (!p.waitForStarted(10000)) {
+        run.err = "could not start " DIALSCOPE_BIN ": " + p.errorString().toUtf8();
+        return run;
+    }
+    const qint64 pgid = p.processId();
+    run.finished = p.waitForFinished(hardTimeoutMs);
+    if (!run.finished) {
+        ::kill(-static_cast<pid_t>(pgid), SIGKILL);
+        p.waitForFinished(5000);
+    }
+    run.crashed = run.finished && p.exitStatus() != QProcess::NormalExit;
+    run.exitCode = run.finished && !run.crashed ? p.exitCode() : -1;
+    run.out = p.readAllStandardOutput();
+    run.err = p.readAllStandardError();
+
+    for (const QByteArray &line : run.out.split('\n')) {
+        if (line.trimmed().isEmpty())
+            continue;
+        QJsonParseError error{};
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        const QJsonObject o = doc.object();
+        if (error.error != QJsonParseError::NoError || !doc.isObject()
+            || !o.value(u"event").isString() || !o.value(u"t").isDouble()) {
+            run.badLines << QString::fromUtf8(line.left(300));
+            continue;
+        }
+        run.events << o;
+    }
+    return run;
+}
+
+// ---- reading SIP messages from "raw" -------------------------------------------
+
+namespace sip {
+
+namespace {
+
+QList<QByteArray> headerLines(const QByteArray &raw)
+{
+    // Header section only, with folded lines (RFC 3261 7.3.1) unfolded.
+    qsizetype end = raw.indexOf("\r\n\r\n");
+    QByteArray head = end >= 0 ? raw.left(end) : raw;
+    head.replace("\r\n", "\n");
+    QList<QByteArray> lines;
+    for (const QByteArray &line : head.split('\n')) {
+        if (!lines.isEmpty() && (line.startsWith(' ') || line.startsWith('\t')))
+            lines.last() += ' ' + line.trimmed();
+        else
+            lines << line;
+    }
+    return lines;
+}
+
+}  // namespace
+
+QByteArray startLine(const QByteArray &raw)
+{
+    const qsizetype eol = raw.indexOf('\n');
+    return (eol >= 0 ? raw.left(eol) : raw).trimmed();
+}
+
+QByteArray method(const QByteArray &raw)
+{
+    const QByteArray line = startLine(raw);
+    if (line.startsWith("SIP/"))
+        return {};
+    return line.left(line.indexOf(' '));
+}
+
+int status(const QByteArray &raw)
+{
+    const QByteArray line = startLine(raw);
+    if (!line.startsWith("SIP/"))
+        return 0;
+    const QList<QByteArray> parts = line.split(' ');
+    return parts.size() > 1 ? parts[1].toInt() : 0;
+}
+
+QList<QByteArray> headers(const QByteArray &raw, const QByteArray &name, char compact)
+{
+    QList<QByteArray> values;
+    const QList<QByteArray> lines = headerLines(raw);
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const qsizetype colon = lines[i].indexOf(':');
+        if (colon <= 0)
+            continue;
+        const QByteArray hname = lines[i].left(colon).trimmed();
+        const bool match = hname.compare(name, Qt::CaseInsensitive) == 0
+                           || (compact && hname.size() == 1
+                               && std::tolower(static_cast<unsigned char>(hname[0]))
+                                      == std::tolower(static_cast<unsigned char>(compact)));
+        if (match)
+            values << lines[i].mid(colon + 1).trimmed();
+    }
+    return values;
+}
+
+QByteArray header(const QByteArray &raw, const QByteArray &name, char compact)
+{
+    const QList<QByteArray> values = headers(raw, name, compact);
+    return values.isEmpty() ? QByteArray() : values.first();
+}
+
+QByteArray param(const QByteArray &value, const QByteArray &name)
+{
+    // Scan name=value pairs separated by ';' or ',' outside quotes and <>.
+    qsizetype i = 0;
+    const qsizetype n = value.size();
+    while (i < n) {
+        while (i < n && (value[i] == ';' || value[i] == ',' || value[i] == ' ' || value[i] == '\t'))
+            ++i;
+        const qsizetype keyStart = i;
+        while (i < n && value[i] != '=' && value[i] != ';' && value[i] != ',' && value[i] != '<'
+               && value[i] != '"')
+            ++i;
+        const QByteArray key = value.mid(keyStart, i - keyStart).trimmed();
+        QByteArray val;
+        if (i < n && value[i] == '=') {
+            ++i;
+            while (i < n && value[i] == ' ')
+                ++i;
+            if (i < n && value[i] == '"') {
+                const qsizetype close = value.indexOf('"', i + 1);
+                val = value.mid(i + 1, (close < 0 ? n : close) - i - 1);
+                i = close < 0 ? n : close + 1;
+            } else {
+                const qsizetype s = i;
+                while (i < n && value[i] != ';' && value[i] != ',')
+                    ++i;
+                val = value.mid(s, i - s).trimmed();
+            }
+            // "Digest username=..." has the scheme before the first key.
+            const QByteArray bare = key.contains(' ') ? key.mid(key.lastIndexOf(' ') + 1) : key;
+            if (bare.compare(name, Qt::CaseInsensitive) == 0)
+                return val;
+        } else if (i < n && value[i] == '<') {
+            const qsizetype close = value.indexOf('>', i);
+            i = close < 0 ? n : close + 1;
+        } else if (i < n && value[i] == '"') {
+            const qsizetype close = value.indexOf('"', i + 1);
+            i = close < 0 ? n : close + 1;
+        }
+        if (i == keyStart)
+            ++i;
+    }
+    return {};
+}
+
+int requestedExpires(const QByteArray &raw)
+{
+    const QByteArray contact = header(raw, "Contact", 'm');
+    const QByteArray fromContact = param(contact, "expires");
+    if (!fromContact.isEmpty())
+        return fromContact.toInt();
+    const QByteArray expires = header(raw, "Expires");
+    return expires.isEmpty() ? -1 : expires.trimmed().toInt();
+}
+
+}  // namespace sip
+
+}  // namespace ds::test
