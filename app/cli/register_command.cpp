@@ -6,6 +6,7 @@
 
 #include "diag/ladder.h"
 #include "phone/registration.h"
+#include "sip/resolver.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -80,6 +81,10 @@ int runRegister(const QStringList &args)
     }
     if (p.value(QStringLiteral("user")).isEmpty()) {
         EventWriter::error(QStringLiteral("dialscope register: --user is required"));
+        return ExitUsage;
+    }
+    if (auto spec = sip::parseServerSpec(p.positionalArguments().first()); !spec) {
+        EventWriter::error(QStringLiteral("dialscope register: %1").arg(spec.error()));
         return ExitUsage;
     }
     bool ok = false;

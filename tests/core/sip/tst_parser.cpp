@@ -6,6 +6,7 @@
 #include "sip/parser.h"
 
 #include <QDir>
+#include <QRandomGenerator>
 #include <QFile>
 #include <QTest>
 
@@ -157,6 +158,51 @@ private slots:
             QVERIFY2(!report.valid(), "an invalid torture message was accepted");
             QVERIFY2(all.contains(keyword, Qt::CaseInsensitive), qPrintable(QStringLiteral("expected \"%1\" in: %2").arg(keyword, all)));
         }
+    }
+
+    // Hostile input: every truncation and seeded random corruptions of every torture message
+    // go through the parser and the linter without a crash (run under ASan+UBSan in CI).
+    void mutationsNeverCrash()
+    {
+        QRandomGenerator rng(4475);
+        int messages = 0, rejected = 0;
+        for (const char *kind : {"valid", "invalid"}) {
+            QDir dir(QStringLiteral(DS_TEST_DATA "/sip/") + QLatin1String(kind));
+            for (const QString &f : dir.entryList({QStringLiteral("*.sip")}, QDir::Files)) {
+                QFile file(dir.filePath(f));
+                QVERIFY(file.open(QIODevice::ReadOnly));
+                const QByteArray original = file.readAll();
+                for (qsizetype cut = 0; cut < original.size(); cut += 7) {
+                    const auto r = ds::diag::lintMessage(original.left(cut));
+                    rejected += !r.valid();
+                    ++messages;
+                }
+                for (int i = 0; i < 60; ++i) {
+                    QByteArray m = original;
+                    const int edits = 1 + int(rng.bounded(8));
+                    for (int e = 0; e < edits && !m.isEmpty(); ++e) {
+                        const qsizetype pos = qsizetype(rng.bounded(quint32(m.size())));
+                        switch (rng.bounded(4)) {
+                        case 0: m[pos] = char(rng.bounded(256)); break;
+                        case 1: m.remove(pos, 1 + qsizetype(rng.bounded(16))); break;
+                        case 2: m.insert(pos, QByteArray(1 + int(rng.bounded(4)), "\r\n:;,<>\"@ "[rng.bounded(11)])); break;
+                        case 3: m.insert(pos, m.mid(qsizetype(rng.bounded(quint32(m.size()))), 32)); break;
+                        }
+                    }
+                    const auto r = ds::diag::lintMessage(m);
+                    rejected += !r.valid();
+                    ++messages;
+                    if (auto parsed = Parser::parse(m)) {
+                        for (const HeaderField &h : parsed->headers())
+                            (void)parsed->value(h);
+                        (void)parsed->values(HeaderId::Via);
+                        (void)parsed->topViaBranch();
+                    }
+                }
+            }
+        }
+        QVERIFY(messages > 3000);
+        QVERIFY(rejected > 0);
     }
 };
 

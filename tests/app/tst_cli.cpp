@@ -1,0 +1,99 @@
+// The command-line contract (ARCHITECTURE.md) for what needs no peer: lint, usage errors.
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+    struct Run {
+        int code = -1;
+        QByteArray out, err;
+    };
+    static Run run(const QStringList &args, const QByteArray &input = {})
+    {
+        QProcess p;
+        p.start(QStringLiteral(DIALSCOPE_BIN), args);
+        if (!p.waitForStarted(10000))
+            return {};
+        if (!input.isEmpty())
+            p.write(input);
+        p.closeWriteChannel();
+        if (!p.waitForFinished(60000)) {
+            p.kill();
+            p.waitForFinished();
+        }
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+
+private slots:
+    void lintExitStatus_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("code");
+        QTest::newRow("valid") << QStringLiteral(DS_TEST_DATA "/sip/valid/wsinv.sip") << 0;
+        QTest::newRow("invalid") << QStringLiteral(DS_TEST_DATA "/sip/invalid/mismatch01.sip") << 1;
+        QTest::newRow("missing") << QStringLiteral("/nonexistent/message.sip") << 2;
+    }
+    void lintExitStatus()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, code);
+        const Run r = run({QStringLiteral("lint"), file});
+        QCOMPARE(r.code, code);
+        if (code == 1)
+            QVERIFY(r.out.contains("CSeq method"));
+        if (code == 2)
+            QVERIFY(r.err.contains("cannot read"));
+    }
+    void lintStdinJson()
+    {
+        const Run r = run({QStringLiteral("lint"), QStringLiteral("-"), QStringLiteral("--json")},
+                          "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\nFrom: <sip:c@d>;tag=1\r\nCSeq: 1 INVITE\r\n"
+                          "Max-Forwards: 70\r\n\r\n");
+        QCOMPARE(r.code, 1);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QVERIFY(lines.size() >= 3);
+        for (const QByteArray &l : lines) {
+            const QJsonObject o = QJsonDocument::fromJson(l).object();
+            QVERIFY2(o.contains(QLatin1String("event")) && o.contains(QLatin1String("t")), l.constData());
+        }
+        const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
+        QCOMPARE(last.value(QLatin1String("event")).toString(), QStringLiteral("result"));
+        QCOMPARE(last.value(QLatin1String("outcome")).toString(), QStringLiteral("invalid"));
+        QVERIFY(r.out.contains("Call-ID header is missing"));
+    }
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")};
+        QTest::newRow("register without user") << QStringList{QStringLiteral("register"), QStringLiteral("127.0.0.1")};
+        QTest::newRow("register without server") << QStringList{QStringLiteral("register"), QStringLiteral("--user"), QStringLiteral("a")};
+        QTest::newRow("bad transport") << QStringList{QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
+                                                      QStringLiteral("--transport"), QStringLiteral("sctp")};
+        QTest::newRow("bad expires") << QStringList{QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
+                                                    QStringLiteral("--expires"), QStringLiteral("soon")};
+        QTest::newRow("unreadable ca") << QStringList{QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
+                                                      QStringLiteral("--ca"), QStringLiteral("/nonexistent.pem")};
+        QTest::newRow("bad bind") << QStringList{QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
+                                                 QStringLiteral("--bind"), QStringLiteral("not-an-ip")};
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        const Run r = run(args);
+        QCOMPARE(r.code, 2);
+        QVERIFY(!r.err.isEmpty());
+    }
+    void malformedServerIsReported()
+    {
+        const Run r = run({QStringLiteral("register"), QStringLiteral("sip:[::1"), QStringLiteral("--user"), QStringLiteral("a"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 2); // bad input, not a network failure
+        QVERIFY2(r.err.contains("IPv6"), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
