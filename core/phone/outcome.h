@@ -2,6 +2,7 @@
 // Outcome: how a registration attempt ended, classified as ARCHITECTURE.md lists, with the
 // sentence a support engineer would say about it.
 
+#include <QMetaType>
 #include <QString>
 
 namespace ds::phone {
@@ -43,3 +44,5 @@ struct ResponseContext {
 Diagnosis classifyResponse(const ResponseContext &c);
 
 } // namespace ds::phone
+
+Q_DECLARE_METATYPE(ds::phone::Diagnosis)

@@ -59,8 +59,10 @@ void Phone::retire(Entry &e)
         e.agent.reset();
         return;
     }
-    e.registration->disconnect(this);
-    e.agent->disconnect(this);
+    // The old stack's state no longer describes the account, but its messages (the
+    // unregistration on the way out) still belong in the trace and findings.
+    disconnect(e.registration.get(), &Registration::stateChanged, this, nullptr);
+    disconnect(e.registration.get(), &Registration::finished, this, nullptr);
     if (e.registration->state() != Registration::State::Registered) {
         e.registration.reset();
         e.agent.reset();
@@ -98,6 +100,7 @@ void Phone::ensureStack(Entry &e)
     connect(e.registration.get(), &Registration::finished, this, [this, id](const Diagnosis &d) { emit registrationFinished(id, d); });
     connect(e.registration.get(), &Registration::finding, this, [this, id](const QString &sev, const QString &text) { emit finding(id, sev, text); });
     connect(e.registration.get(), &Registration::authComputed, this, [this, id](const sip::AuthExplanation &x) { emit authComputed(id, x); });
+    connect(e.agent.get(), &UserAgent::resolved, this, [this, id](const QString &summary) { emit finding(id, QStringLiteral("info"), summary); });
 }
 
 void Phone::registerAccount(const QString &id)

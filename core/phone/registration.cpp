@@ -2,7 +2,6 @@
 
 #include "sip/header_values.h"
 
-#include <QCoreApplication>
 #include <QRandomGenerator>
 #include <QSysInfo>
 #include <QUuid>
@@ -141,7 +140,7 @@ QByteArray Registration::buildRequest(int expires, const QList<QPair<QByteArray,
     r += "\r\n";
     r += "Expires: " + QByteArray::number(expires) + "\r\n";
     r += "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY\r\n";
-    r += "User-Agent: dialscope/" + QCoreApplication::applicationVersion().toLatin1() + "\r\n";
+    r += "User-Agent: dialscope/" DS_VERSION "\r\n";
     for (const auto &h : auth)
         r += h.first + ": " + h.second + "\r\n";
     r += "Content-Length: 0\r\n\r\n";
@@ -309,6 +308,7 @@ void Registration::scheduleRefresh()
         return;
     m_refreshDelay = refreshDelayFor(m_grantedExpires);
     m_refreshAt = m_agent.clock().nowMs() + qint64(m_refreshDelay) * 1000;
+    m_refreshWallTime = QDateTime::currentDateTime().addSecs(m_refreshDelay);
     m_refreshTimer = m_agent.clock().schedule(qint64(m_refreshDelay) * 1000, [this] {
         m_refreshTimer = 0;
         m_refreshAt = 0;

@@ -8,6 +8,7 @@
 
 #include "sip/authenticator.h"
 
+#include <QDateTime>
 #include <QObject>
 
 namespace ds::phone {
@@ -29,6 +30,8 @@ public:
     int grantedExpires() const { return m_grantedExpires; }
     // Clock time (ms) of the next refresh, 0 when none is planned.
     qint64 nextRefreshAt() const { return m_refreshAt; }
+    // The same as a wall-clock time, invalid when no refresh is planned.
+    QDateTime nextRefreshTime() const { return m_refreshAt ? m_refreshWallTime : QDateTime(); }
     // Seconds after the 200 OK at which the refresh is planned.
     int refreshDelay() const { return m_refreshDelay; }
     const Diagnosis &lastDiagnosis() const { return m_diagnosis; }
@@ -77,6 +80,7 @@ private:
     int m_minExpiresRetries = 0;
     bool m_credentialsSent = false;
     qint64 m_refreshAt = 0;
+    QDateTime m_refreshWallTime;
     sip::Clock::TimerId m_refreshTimer = 0;
     sip::ClientTransaction *m_transaction = nullptr;
     Diagnosis m_diagnosis;

@@ -22,6 +22,7 @@ UserAgent::UserAgent(Account account, AgentOptions options, sip::Clock &clock, Q
         open(targets.first());
     });
     connect(&m_resolver, &sip::Resolver::failed, this, [this](const QString &reason) {
+        m_starting = false;
         emit failed({Outcome::DnsError, 0, QStringLiteral("%1: check the server name and the DNS settings").arg(reason)});
     });
 }
@@ -53,8 +54,12 @@ sip::Endpoint UserAgent::localEndpoint() const
 
 void UserAgent::start()
 {
+    if (m_starting || m_layer)
+        return; // already on its way; ready() or failed() will come
+    m_starting = true;
     auto spec = sip::parseServerSpec(m_account.server);
     if (!spec) {
+        m_starting = false;
         emit failed({Outcome::DnsError, 0, spec.error()});
         return;
     }
@@ -63,6 +68,7 @@ void UserAgent::start()
     if (!t.isEmpty() && !m_spec.transport) {
         m_spec.transport = sip::transportFromName(t.toLatin1());
         if (!m_spec.transport) {
+            m_starting = false;
             emit failed({Outcome::NetworkError, 0, QStringLiteral("unknown transport \"%1\": use udp, tcp or tls").arg(t)});
             return;
         }
@@ -88,6 +94,7 @@ void UserAgent::open(const sip::ServerTarget &target)
     if (target.transport == sip::TransportKind::Udp) {
         auto udp = std::make_unique<sip::UdpTransport>();
         if (auto error = udp->bind(bindAddress, m_options.bindPort)) {
+            m_starting = false;
             emit failed({Outcome::NetworkError, 0, *error});
             return;
         }
@@ -108,6 +115,8 @@ void UserAgent::open(const sip::ServerTarget &target)
         connect(s, &sip::Transport::failed, this, [this](const sip::TransportError &e) {
             if (m_layer)
                 return; // reported through the transactions
+            m_starting = false;
+            m_transport.release()->deleteLater(); // a later start() tries afresh
             if (e.kind == sip::TransportError::Kind::Tls)
                 emit failed({Outcome::TlsError, 0,
                              e.text + QStringLiteral(": the server certificate is not trusted or does not match; use --ca FILE to trust a private CA, or --insecure to skip verification")});
@@ -122,6 +131,7 @@ void UserAgent::open(const sip::ServerTarget &target)
 
 void UserAgent::createLayer()
 {
+    m_starting = false;
     m_layer = std::make_unique<sip::TransactionLayer>(*m_transport, m_clock);
     m_layer->setTimers(m_options.timers);
     connect(m_layer.get(), &sip::TransactionLayer::traced, this, &UserAgent::traced);

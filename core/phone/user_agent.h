@@ -69,6 +69,7 @@ private:
     std::unique_ptr<sip::Transport> m_transport;
     std::unique_ptr<sip::TransactionLayer> m_layer;
     QHostAddress m_routeAddress; // our address toward the server
+    bool m_starting = false;
 };
 
 } // namespace ds::phone

@@ -8,6 +8,7 @@
 #include "message.h"
 
 #include <QList>
+#include <QMetaType>
 #include <QString>
 
 namespace ds::sip {
@@ -88,3 +89,5 @@ private:
 };
 
 } // namespace ds::sip
+
+Q_DECLARE_METATYPE(ds::sip::AuthExplanation)

@@ -10,6 +10,7 @@
 #include <QStandardPaths>
 #include <QTcpSocket>
 #include <QThread>
+#include <QUdpSocket>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -31,7 +32,7 @@ int bindSocket(int type, in_addr_t addr, quint16 port, quint16 *bound)
     const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    sockaddr_in sa{};
+    sockaddr_in sa {};
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = addr;
     sa.sin_port = htons(port);
@@ -71,13 +72,13 @@ void detachChild()
 
 QString quoteArgs(const QString &program, const QStringList &args)
 {
-    QStringList parts{program};
+    QStringList parts { program };
     for (const QString &a : args)
         parts << (a.contains(QLatin1Char(' ')) || a.isEmpty() ? u'\'' + a + u'\'' : a);
     return parts.join(u' ');
 }
 
-}  // namespace
+} // namespace
 
 // ---- ports -------------------------------------------------------------------
 
@@ -107,8 +108,7 @@ quint16 freeUdpPortPair()
     const in_addr_t lo = htonl(INADDR_LOOPBACK);
     for (int attempt = 0; attempt < 200; ++attempt) {
         const quint16 port = freePort(PortKind::Udp);
-        if (port != 0 && port < 65533 && canBind(SOCK_DGRAM, lo, port + 2)
-            && !portsGiven().contains(port + 2)) {
+        if (port != 0 && port < 65533 && canBind(SOCK_DGRAM, lo, port + 2) && !portsGiven().contains(port + 2)) {
             portsGiven().insert(port + 2);
             return port;
         }
@@ -120,7 +120,7 @@ bool udpPortBound(quint16 port)
 {
     // Lines look like: "  12: 0100007F:3AFE 00000000:0000 07 ..."
     const QByteArray needle = ':' + QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
-    for (const char *table : {"/proc/net/udp", "/proc/net/udp6"}) {
+    for (const char *table : { "/proc/net/udp", "/proc/net/udp6" }) {
         QFile f(QString::fromLatin1(table));
         if (!f.open(QIODevice::ReadOnly))
             continue;
@@ -143,6 +143,50 @@ bool tcpPortAccepts(quint16 port)
     return ok;
 }
 
+bool sipOptionsAnswered(quint16 port, bool tcp, int timeoutMs)
+{
+    static int sequence = 0;
+    ++sequence;
+    const QByteArray transport = tcp ? "TCP" : "UDP";
+    const QByteArray tag = QByteArray::number(::getpid()) + '-' + QByteArray::number(sequence);
+    const QByteArray request = "OPTIONS sip:127.0.0.1:" + QByteArray::number(port)
+        + " SIP/2.0\r\n"
+          "Via: SIP/2.0/"
+        + transport + " 127.0.0.1:9;rport;branch=z9hG4bK-probe-" + tag
+        + "\r\n"
+          "Max-Forwards: 70\r\n"
+          "From: <sip:probe@127.0.0.1>;tag="
+        + tag
+        + "\r\n"
+          "To: <sip:127.0.0.1>\r\n"
+          "Call-ID: probe-"
+        + tag
+        + "@127.0.0.1\r\n"
+          "CSeq: 1 OPTIONS\r\n"
+          "Content-Length: 0\r\n\r\n";
+    QByteArray reply;
+    if (tcp) {
+        QTcpSocket socket;
+        socket.connectToHost(QStringLiteral("127.0.0.1"), port);
+        if (!socket.waitForConnected(timeoutMs))
+            return false;
+        socket.write(request);
+        if (socket.waitForReadyRead(timeoutMs))
+            reply = socket.readAll();
+        socket.abort();
+    } else {
+        QUdpSocket socket;
+        if (!socket.bind(QHostAddress::LocalHost, 0))
+            return false;
+        socket.writeDatagram(request, QHostAddress::LocalHost, port);
+        if (socket.waitForReadyRead(timeoutMs) && socket.hasPendingDatagrams()) {
+            reply.resize(socket.pendingDatagramSize());
+            socket.readDatagram(reply.data(), reply.size());
+        }
+    }
+    return reply.startsWith("SIP/2.0 ") && reply.size() > 9 && reply[8] >= '2';
+}
+
 // ---- programs ----------------------------------------------------------------
 
 QString findProgram(const QString &name)
@@ -150,14 +194,12 @@ QString findProgram(const QString &name)
     QString path = QStandardPaths::findExecutable(name);
     if (path.isEmpty()) {
         path = QStandardPaths::findExecutable(
-            name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"),
-                   QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/local/bin")});
+            name, { QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/local/bin") });
     }
     return path;
 }
 
-bool runTool(const QString &program, const QStringList &args, const QString &workDir,
-             QString *log, int timeoutMs)
+bool runTool(const QString &program, const QStringList &args, const QString &workDir, QString *log, int timeoutMs)
 {
     QProcess p;
     p.setWorkingDirectory(workDir);
@@ -172,8 +214,7 @@ bool runTool(const QString &program, const QStringList &args, const QString &wor
     }
     ok = ok && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
     if (log) {
-        *log = quoteArgs(program, args) + QStringLiteral(" -> exit %1\n").arg(p.exitCode())
-               + QString::fromLocal8Bit(p.readAll());
+        *log = quoteArgs(program, args) + QStringLiteral(" -> exit %1\n").arg(p.exitCode()) + QString::fromLocal8Bit(p.readAll());
     }
     return ok;
 }
@@ -204,7 +245,8 @@ bool writeTextFile(const QString &path, const QString &text)
 // ---- peer processes ----------------------------------------------------------
 
 PeerProcess::PeerProcess(QString name, QString logPath)
-    : m_name(std::move(name)), m_logPath(std::move(logPath))
+    : m_name(std::move(name))
+    , m_logPath(std::move(logPath))
 {
 }
 
@@ -213,8 +255,7 @@ PeerProcess::~PeerProcess()
     stop();
 }
 
-bool PeerProcess::start(const QString &program, const QStringList &args, const QString &workDir,
-                        const QList<ReadyProbe> &probes, int timeoutMs)
+bool PeerProcess::start(const QString &program, const QStringList &args, const QString &workDir, const QList<ReadyProbe> &probes, int timeoutMs)
 {
     stop();
     m_commandLine = quoteArgs(program, args);
@@ -227,8 +268,7 @@ bool PeerProcess::start(const QString &program, const QStringList &args, const Q
     writeTextFile(m_logPath, QStringLiteral("# %1\n# in %2\n").arg(m_commandLine, workDir));
     m_process->start(program, args);
     if (!m_process->waitForStarted(10000)) {
-        m_error = QStringLiteral("%1 did not start (%2): %3")
-                      .arg(m_name, m_process->errorString(), m_commandLine);
+        m_error = QStringLiteral("%1 did not start (%2): %3").arg(m_name, m_process->errorString(), m_commandLine);
         m_process.reset();
         return false;
     }
@@ -239,15 +279,29 @@ bool PeerProcess::start(const QString &program, const QStringList &args, const Q
     while (!pending.isEmpty()) {
         if (m_process->waitForFinished(0) || m_process->state() == QProcess::NotRunning) {
             m_error = QStringLiteral("%1 exited (status %2) before it was ready: %3\n--- log %4:\n%5")
-                          .arg(m_name).arg(m_process->exitCode())
+                          .arg(m_name)
+                          .arg(m_process->exitCode())
                           .arg(m_commandLine, m_logPath, logTail());
             stop();
             return false;
         }
         for (qsizetype i = pending.size() - 1; i >= 0; --i) {
             const ReadyProbe &p = pending[i];
-            const bool ready = p.kind == ReadyProbe::TcpAccepts ? tcpPortAccepts(p.port)
-                                                                : udpPortBound(p.port);
+            bool ready = false;
+            switch (p.kind) {
+            case ReadyProbe::TcpAccepts:
+                ready = tcpPortAccepts(p.port);
+                break;
+            case ReadyProbe::UdpBound:
+                ready = udpPortBound(p.port);
+                break;
+            case ReadyProbe::SipOptionsUdp:
+                ready = sipOptionsAnswered(p.port, false);
+                break;
+            case ReadyProbe::SipOptionsTcp:
+                ready = sipOptionsAnswered(p.port, true);
+                break;
+            }
             if (ready)
                 pending.removeAt(i);
         }
@@ -256,10 +310,13 @@ bool PeerProcess::start(const QString &program, const QStringList &args, const Q
         if (deadline.hasExpired()) {
             QStringList ports;
             for (const ReadyProbe &p : pending)
-                ports << QStringLiteral("%1/%2").arg(p.port).arg(
-                    p.kind == ReadyProbe::TcpAccepts ? "tcp" : "udp");
+                ports << QStringLiteral("%1/%2").arg(p.port).arg(p.kind == ReadyProbe::TcpAccepts ? "tcp"
+                        : p.kind == ReadyProbe::UdpBound                                          ? "udp"
+                        : p.kind == ReadyProbe::SipOptionsUdp                                     ? "SIP OPTIONS over udp"
+                                                                                                  : "SIP OPTIONS over tcp");
             m_error = QStringLiteral("%1 not ready after %2 ms (waiting for %3): %4\n--- log %5:\n%6")
-                          .arg(m_name).arg(timeoutMs)
+                          .arg(m_name)
+                          .arg(timeoutMs)
                           .arg(ports.join(u", "), m_commandLine, m_logPath, logTail());
             stop();
             return false;
@@ -351,7 +408,7 @@ QList<QJsonObject> DialscopeRun::sip(const QString &dir) const
 QString DialscopeRun::describe() const
 {
     QString status = !finished ? QStringLiteral("did not finish (killed at the hard timeout)")
-                     : crashed ? QStringLiteral("crashed")
+        : crashed              ? QStringLiteral("crashed")
                                : QStringLiteral("exit %1").arg(exitCode);
     QString text = QStringLiteral("\n$ dialscope %1\n%2").arg(args.join(u' '), status);
     if (!badLines.isEmpty())
@@ -364,8 +421,7 @@ QString DialscopeRun::describe() const
     return text;
 }
 
-DialscopeRun runDialscope(const QStringList &args,
-                          const QList<std::pair<QString, QString>> &extraEnv, int hardTimeoutMs)
+DialscopeRun runDialscope(const QStringList &args, const QList<std::pair<QString, QString>> &extraEnv, int hardTimeoutMs)
 {
     DialscopeRun run;
     run.args = args;
@@ -398,11 +454,10 @@ DialscopeRun runDialscope(const QStringList &args,
     for (const QByteArray &line : run.out.split('\n')) {
         if (line.trimmed().isEmpty())
             continue;
-        QJsonParseError error{};
+        QJsonParseError error {};
         const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
         const QJsonObject o = doc.object();
-        if (error.error != QJsonParseError::NoError || !doc.isObject()
-            || !o.value(u"event").isString() || !o.value(u"t").isDouble()) {
+        if (error.error != QJsonParseError::NoError || !doc.isObject() || !o.value(u"event").isString() || !o.value(u"t").isDouble()) {
             run.badLines << QString::fromUtf8(line.left(300));
             continue;
         }
@@ -433,7 +488,7 @@ QList<QByteArray> headerLines(const QByteArray &raw)
     return lines;
 }
 
-}  // namespace
+} // namespace
 
 QByteArray startLine(const QByteArray &raw)
 {
@@ -468,9 +523,7 @@ QList<QByteArray> headers(const QByteArray &raw, const QByteArray &name, char co
             continue;
         const QByteArray hname = lines[i].left(colon).trimmed();
         const bool match = hname.compare(name, Qt::CaseInsensitive) == 0
-                           || (compact && hname.size() == 1
-                               && std::tolower(static_cast<unsigned char>(hname[0]))
-                                      == std::tolower(static_cast<unsigned char>(compact)));
+            || (compact && hname.size() == 1 && std::tolower(static_cast<unsigned char>(hname[0])) == std::tolower(static_cast<unsigned char>(compact)));
         if (match)
             values << lines[i].mid(colon + 1).trimmed();
     }
@@ -492,8 +545,7 @@ QByteArray param(const QByteArray &value, const QByteArray &name)
         while (i < n && (value[i] == ';' || value[i] == ',' || value[i] == ' ' || value[i] == '\t'))
             ++i;
         const qsizetype keyStart = i;
-        while (i < n && value[i] != '=' && value[i] != ';' && value[i] != ',' && value[i] != '<'
-               && value[i] != '"')
+        while (i < n && value[i] != '=' && value[i] != ';' && value[i] != ',' && value[i] != '<' && value[i] != '"')
             ++i;
         const QByteArray key = value.mid(keyStart, i - keyStart).trimmed();
         QByteArray val;
@@ -538,6 +590,6 @@ int requestedExpires(const QByteArray &raw)
     return expires.isEmpty() ? -1 : expires.trimmed().toInt();
 }
 
-}  // namespace sip
+} // namespace sip
 
-}  // namespace ds::test
+} // namespace ds::test

@@ -33,6 +33,11 @@ bool udpPortBound(quint16 port);
 // True when a TCP connection to 127.0.0.1:port is accepted.
 bool tcpPortAccepts(quint16 port);
 
+// True when an OPTIONS sent to 127.0.0.1:port (over UDP, or TCP if tcp) gets a
+// final response within timeoutMs: the peer's SIP workers are running, not only its
+// sockets bound (Kamailio binds before it forks them).
+bool sipOptionsAnswered(quint16 port, bool tcp, int timeoutMs = 300);
+
 // ---- programs ----------------------------------------------------------------
 
 // Full path of an installed program, searching PATH and the sbin directories
@@ -41,8 +46,7 @@ QString findProgram(const QString &name);
 
 // Runs a short helper command (openssl...) to completion. False, with its output
 // in *log, when it could not start, timed out or exited non-zero.
-bool runTool(const QString &program, const QStringList &args, const QString &workDir,
-             QString *log, int timeoutMs = 30000);
+bool runTool(const QString &program, const QStringList &args, const QString &workDir, QString *log, int timeoutMs = 30000);
 
 // Replaces every @NAME@ in text by its value.
 QString fillTemplate(QString text, const QList<std::pair<QString, QString>> &values);
@@ -55,7 +59,7 @@ bool writeTextFile(const QString &path, const QString &text);
 
 // What tells us a peer is ready to talk to.
 struct ReadyProbe {
-    enum Kind { TcpAccepts, UdpBound } kind;
+    enum Kind { TcpAccepts, UdpBound, SipOptionsUdp, SipOptionsTcp } kind;
     quint16 port;
 };
 
@@ -64,8 +68,7 @@ struct ReadyProbe {
 // process (nor any of its children, e.g. Kamailio's workers) is left behind, even
 // when a QVERIFY returns early. If the test process dies, the peer gets SIGTERM
 // (PR_SET_PDEATHSIG). Its stdout and stderr go to one log file.
-class PeerProcess
-{
+class PeerProcess {
 public:
     PeerProcess(QString name, QString logPath);
     ~PeerProcess();
@@ -74,8 +77,7 @@ public:
 
     // Starts program and waits until every probe succeeds. False when the program
     // cannot start, exits, or is not ready within timeoutMs; see errorString().
-    bool start(const QString &program, const QStringList &args, const QString &workDir,
-               const QList<ReadyProbe> &probes, int timeoutMs = 15000);
+    bool start(const QString &program, const QStringList &args, const QString &workDir, const QList<ReadyProbe> &probes, int timeoutMs = 15000);
 
     // Waits for the peer to exit on its own (e.g. SIPp after -m 1 calls).
     bool waitForExit(int timeoutMs);
@@ -84,7 +86,7 @@ public:
     qint64 pid() const;
 
     // SIGTERM to the process group, SIGKILL after graceMs. Idempotent.
-    void stop(int graceMs = 5000);
+    void stop(int graceMs = 3000);
 
     QString name() const { return m_name; }
     QString logPath() const { return m_logPath; }
@@ -107,13 +109,13 @@ private:
 // One run of `dialscope ...` and what it printed.
 struct DialscopeRun {
     QStringList args;
-    bool finished = false;  // false: killed at the hard timeout, or could not start
+    bool finished = false; // false: killed at the hard timeout, or could not start
     bool crashed = false;
     int exitCode = -1;
     QByteArray out;
     QByteArray err;
-    QList<QJsonObject> events;  // stdout parsed as JSON Lines (with --json)
-    QStringList badLines;       // lines that are not a JSON object with "event" and "t"
+    QList<QJsonObject> events; // stdout parsed as JSON Lines (with --json)
+    QStringList badLines; // lines that are not a JSON object with "event" and "t"
 
     // The last event when it is {"event":"result"}, else an empty object.
     QJsonObject result() const;
@@ -127,9 +129,7 @@ struct DialscopeRun {
 // Runs DIALSCOPE_BIN with args. extraEnv is added to a copy of the test's
 // environment from which DIALSCOPE_PASSWORD is removed (pass it in extraEnv to
 // set it). Killed past hardTimeoutMs (then finished == false).
-DialscopeRun runDialscope(const QStringList &args,
-                          const QList<std::pair<QString, QString>> &extraEnv = {},
-                          int hardTimeoutMs = 60000);
+DialscopeRun runDialscope(const QStringList &args, const QList<std::pair<QString, QString>> &extraEnv = {}, int hardTimeoutMs = 60000);
 
 // ---- reading SIP messages from "raw" -------------------------------------------
 
@@ -151,6 +151,6 @@ QByteArray param(const QByteArray &value, const QByteArray &name);
 // header; -1 when neither is there.
 int requestedExpires(const QByteArray &raw);
 
-}  // namespace sip
+} // namespace sip
 
-}  // namespace ds::test
+} // namespace ds::test
