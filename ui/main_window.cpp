@@ -247,8 +247,8 @@ void MainWindow::connectPhone()
         [this](const QString &id, Registration::State state, int status, int expires) { m_accountModel->setRegistrationState(id, state, status, expires); });
     connect(&m_phone, &phone::Phone::registrationFinished, this, [this](const QString &id, const phone::Diagnosis &d) {
         QDateTime next;
-        if (const Registration *r = m_phone.registration(id); r && d.outcome == phone::Outcome::Registered && r->refreshDelay() > 0)
-            next = QDateTime::currentDateTime().addSecs(r->refreshDelay());
+        if (const Registration *r = m_phone.registration(id); r && d.outcome == phone::Outcome::Registered)
+            next = r->nextRefreshTime();
         m_accountModel->setOutcome(id, d, next);
         const QString name = accountName(id);
         m_findingModel->add(QDateTime::currentDateTime(), name, severityOf(d.outcome), d.reason);
