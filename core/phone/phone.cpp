@@ -93,6 +93,7 @@ void Phone::ensureStack(Entry &e)
         return;
     e.agent = std::make_unique<UserAgent>(e.account, m_options, m_clock);
     e.registration = std::make_unique<Registration>(*e.agent, e.password);
+    e.registration->setAutoRetry(true);
     const QString id = e.account.id;
     connect(e.agent.get(), &UserAgent::traced, this, [this, id](const sip::TraceEvent &t) { emit traced(id, t); });
     connect(e.registration.get(), &Registration::stateChanged, this,

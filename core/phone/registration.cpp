@@ -41,6 +41,14 @@ int Registration::refreshDelayFor(int expires)
     return expires / 2;
 }
 
+int Registration::retryDelayFor(int attempt)
+{
+    int delay = 30;
+    for (int i = 1; i < attempt && delay < 600; ++i)
+        delay *= 2;
+    return std::min(delay, 600);
+}
+
 Registration::Registration(UserAgent &agent, QByteArray password, QObject *parent)
     : QObject(parent)
     , m_agent(agent)
@@ -57,6 +65,12 @@ Registration::Registration(UserAgent &agent, QByteArray password, QObject *paren
     connect(&m_agent, &UserAgent::ready, this, [this] {
         if (m_state == State::Registering || m_state == State::Unregistering)
             send(false);
+    });
+    connect(&m_agent, &UserAgent::connectionLost, this, [this](const QString &reason) {
+        // A TCP/TLS connection dropped while the binding was live: the registrar can no
+        // longer reach us, so register again over a new connection.
+        if (m_state == State::Registered && !m_transaction)
+            fail({Outcome::NetworkError, 0, reason});
     });
     connect(&m_agent, &UserAgent::failed, this, [this](const Diagnosis &d) {
         if (m_state == State::Registering || m_state == State::Unregistering)
@@ -76,6 +90,7 @@ void Registration::registerNow()
     cancelRefresh();
     m_unregistering = false;
     m_minExpiresRetries = 0;
+    m_retryAttempt = 0;
     m_requestedExpires = m_agent.account().expires;
     setState(State::Registering, 0);
     if (!m_agent.isReady()) {
@@ -292,6 +307,7 @@ void Registration::onSuccess(const sip::Message &response)
         granted = ok ? e : m_requestedExpires;
     }
     m_grantedExpires = granted;
+    m_retryAttempt = 0;
     if (granted < m_requestedExpires)
         emit finding(QStringLiteral("info"), QStringLiteral("the registrar granted %1 s of the %2 s asked for").arg(granted).arg(m_requestedExpires));
     m_diagnosis = {Outcome::Registered, response.statusCode(),
@@ -332,6 +348,20 @@ void Registration::fail(Diagnosis d)
     m_diagnosis = std::move(d);
     setState(State::Failed, m_diagnosis.status);
     emit finished(m_diagnosis);
+    const bool transient = outcomeIsNetwork(m_diagnosis.outcome) || m_diagnosis.outcome == Outcome::ServerError;
+    if (m_autoRetry && transient && !m_unregistering) {
+        const int delay = retryDelayFor(++m_retryAttempt);
+        emit finding(QStringLiteral("info"), QStringLiteral("registering again in %1 s (attempt %2)").arg(delay).arg(m_retryAttempt + 1));
+        m_refreshAt = m_agent.clock().nowMs() + qint64(delay) * 1000;
+        m_refreshWallTime = QDateTime::currentDateTime().addSecs(delay);
+        m_refreshTimer = m_agent.clock().schedule(qint64(delay) * 1000, [this] {
+            m_refreshTimer = 0;
+            m_refreshAt = 0;
+            const int attempt = m_retryAttempt;
+            registerNow();
+            m_retryAttempt = attempt;
+        });
+    }
 }
 
 void Registration::setState(State s, int status)

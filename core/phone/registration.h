@@ -42,6 +42,13 @@ public:
 
     // When to refresh a binding granted for `expires` seconds.
     static int refreshDelayFor(int expires);
+    // Seconds to wait before retry number `attempt` (1, 2...) after a failure: 30 s doubling
+    // up to 10 minutes, as phones do so as not to hammer a registrar that is down.
+    static int retryDelayFor(int attempt);
+
+    // Keep trying after network, timeout and server failures (a phone's behaviour; the CLI's
+    // one-shot test leaves it off). Credential and policy refusals are never retried.
+    void setAutoRetry(bool on) { m_autoRetry = on; }
 
 signals:
     void stateChanged(ds::phone::Registration::State state, int status, int expires);
@@ -80,6 +87,8 @@ private:
     int m_minExpiresRetries = 0;
     bool m_credentialsSent = false;
     qint64 m_refreshAt = 0;
+    bool m_autoRetry = false;
+    int m_retryAttempt = 0;
     QDateTime m_refreshWallTime;
     sip::Clock::TimerId m_refreshTimer = 0;
     sip::ClientTransaction *m_transaction = nullptr;

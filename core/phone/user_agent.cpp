@@ -113,8 +113,16 @@ void UserAgent::open(const sip::ServerTarget &target)
                 createLayer();
         });
         connect(s, &sip::Transport::failed, this, [this](const sip::TransportError &e) {
-            if (m_layer)
-                return; // reported through the transactions
+            if (m_layer) {
+                // Reported to active transactions by the layer; drop the stack afterwards.
+                QMetaObject::invokeMethod(this, [this, text = e.text] {
+                    m_layer.reset();
+                    if (m_transport)
+                        m_transport.release()->deleteLater();
+                    emit connectionLost(text);
+                }, Qt::QueuedConnection);
+                return;
+            }
             m_starting = false;
             m_transport.release()->deleteLater(); // a later start() tries afresh
             if (e.kind == sip::TransportError::Kind::Tls)

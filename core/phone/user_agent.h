@@ -50,6 +50,8 @@ public:
 signals:
     void ready();
     void failed(const ds::phone::Diagnosis &diagnosis);
+    // The stream connection to the server dropped; the stack is closed and start() opens a new one.
+    void connectionLost(const QString &reason);
     // How the server was found (RFC 3263 steps), once per start().
     void resolved(const QString &summary);
     void traced(const ds::sip::TraceEvent &event);

@@ -1,8 +1,8 @@
 // Interop: `dialscope register` against a real Kamailio registrar (auth_db over
 // db_text, digest MD5 or SHA-256) over UDP, TCP and TLS, one Kamailio per test case.
+#include "support/kamailio_registrar.h"
 #include "support/peer.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -17,73 +17,9 @@ namespace {
 
 const QString kDomain = QStringLiteral("127.0.0.1"); // AOR domain and digest realm ($fd)
 
-struct Account {
-    QString user;
-    QString password;
-};
+using Account = KamailioRegistrar::Subscriber;
 const Account kAlice { QStringLiteral("alice"), QStringLiteral("secret") };
 const Account kBob { QStringLiteral("bob"), QStringLiteral("hunter2") };
-
-QString md5Hex(const QString &text)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Md5).toHex());
-}
-
-// The db_text tables auth_db reads: `version` and `subscriber`, in the format of
-// /usr/share/kamailio/dbtext/kamailio (Kamailio 5.6: subscriber table version 7).
-// db_text takes an empty field for NULL, and ha1/ha1b are NOT NULL, so they hold
-// real HA1 values even though calculate_ha1 makes Kamailio use the password column.
-bool writeDbText(const QString &dir, const QList<Account> &accounts)
-{
-    QDir().mkpath(dir);
-    const QString version = QStringLiteral("id(int,auto) table_name(string) table_version(int) \n"
-                                           "1:subscriber:7\n");
-    QString subscriber = QStringLiteral("id(int,auto) username(string) domain(string) password(string) ha1(string) "
-                                        "ha1b(string) \n");
-    int id = 1;
-    for (const Account &a : accounts) {
-        subscriber += QStringLiteral("%1:%2:%3:%4:%5:%6\n")
-                          .arg(id++)
-                          .arg(a.user, kDomain, a.password, md5Hex(a.user + u':' + kDomain + u':' + a.password),
-                              md5Hex(a.user + u'@' + kDomain + u':' + kDomain + u':' + a.password));
-    }
-    return writeTextFile(dir + QStringLiteral("/version"), version) && writeTextFile(dir + QStringLiteral("/subscriber"), subscriber);
-}
-
-// One line per distinct message of the exchange, e.g. "out REGISTER auth" or
-// "in 401": UDP retransmissions (the same raw bytes again) are folded.
-QStringList exchange(const DialscopeRun &run)
-{
-    QStringList lines;
-    QSet<QByteArray> seen;
-    for (const QJsonObject &e : run.sip()) {
-        const QString dir = e.value(u"dir").toString();
-        const QByteArray raw = e.value(u"raw").toString().toUtf8();
-        if (seen.contains(dir.toUtf8() + raw))
-            continue;
-        seen.insert(dir.toUtf8() + raw);
-        const QByteArray method = sip::method(raw);
-        if (!method.isEmpty()) {
-            const bool auth = !sip::header(raw, "Authorization").isEmpty();
-            lines << dir + u' ' + QString::fromLatin1(method) + (auth ? u" auth"_s : QString());
-        } else {
-            lines << dir + u' ' + QString::number(sip::status(raw));
-        }
-    }
-    return lines;
-}
-
-// Distinct outgoing REGISTERs (retransmissions folded).
-QList<QByteArray> outgoingRegisters(const DialscopeRun &run)
-{
-    QList<QByteArray> registers;
-    for (const QJsonObject &e : run.sip(QStringLiteral("out"))) {
-        const QByteArray raw = e.value(u"raw").toString().toUtf8();
-        if (sip::method(raw) == "REGISTER" && !registers.contains(raw))
-            registers << raw;
-    }
-    return registers;
-}
 
 } // namespace
 
@@ -108,111 +44,46 @@ private slots:
     void passwordFromEnvironment();
 
 private:
-    QString writeKamailioConfig(const QString &dir, const QString &algorithm);
     bool startKamailio(const QString &algorithm);
     QString caseDir() const;
+    quint16 port(const QString &transport) const;
     QStringList registerArgs(const QString &transport, bool uriForm = false) const;
     void checkNoPassword(const DialscopeRun &run, const QString &password);
 
-    QString m_kamailioBin;
     std::unique_ptr<QTemporaryDir> m_tmp;
-    QString m_caFile;
-    QString m_tlsCfg;
+    std::unique_ptr<KamailioRegistrar> m_kamailio;
     QString m_error;
-    quint16 m_sipPort = 0; // UDP and TCP
-    quint16 m_tlsPort = 0;
-    std::unique_ptr<PeerProcess> m_kamailio;
     bool m_anyFailed = false;
 };
 
 void TstRegisterKamailio::initTestCase()
 {
-    m_kamailioBin = findProgram(QStringLiteral("kamailio"));
-    if (m_kamailioBin.isEmpty())
-        QSKIP("kamailio not found: install the Debian packages kamailio and kamailio-tls-modules");
-    const QString openssl = findProgram(QStringLiteral("openssl"));
-    if (openssl.isEmpty())
-        QSKIP("openssl not found: install the Debian package openssl");
-    QVERIFY2(QFileInfo::exists(QStringLiteral(DIALSCOPE_BIN)), "dialscope is not built at " DIALSCOPE_BIN);
-
     m_tmp = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/dialscope-kamailio-XXXXXX"));
     QVERIFY(m_tmp->isValid());
-    const QString dir = m_tmp->path();
-
-    // A throw-away CA and a server certificate for 127.0.0.1 (SAN IP), EC P-256.
-    QString log;
-    const QStringList ec { QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"),
-        QStringLiteral("-nodes") };
-    QVERIFY2(
-        runTool(openssl,
-            QStringList { QStringLiteral("req"), QStringLiteral("-x509") } + ec
-                + QStringList { QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"), QStringLiteral("ca.pem"), QStringLiteral("-days"),
-                    QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=dialscope interop CA"), QStringLiteral("-addext"),
-                    QStringLiteral("basicConstraints=critical,CA:TRUE"), QStringLiteral("-addext"), QStringLiteral("keyUsage=critical,keyCertSign,cRLSign") },
-            dir, &log),
-        qPrintable(log));
-    QVERIFY2(runTool(openssl,
-                 QStringList { QStringLiteral("req"), QStringLiteral("-new") } + ec
-                     + QStringList { QStringLiteral("-keyout"), QStringLiteral("server.key"), QStringLiteral("-out"), QStringLiteral("server.csr"),
-                         QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1") },
-                 dir, &log),
-        qPrintable(log));
-    QVERIFY(writeTextFile(dir + QStringLiteral("/server.ext"),
-        QStringLiteral("basicConstraints=critical,CA:FALSE\n"
-                       "keyUsage=critical,digitalSignature\n"
-                       "extendedKeyUsage=serverAuth\n"
-                       "subjectAltName=IP:127.0.0.1\n"
-                       "subjectKeyIdentifier=hash\n"
-                       "authorityKeyIdentifier=keyid\n")));
-    QVERIFY2(runTool(openssl,
-                 { QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), QStringLiteral("server.csr"), QStringLiteral("-CA"),
-                     QStringLiteral("ca.pem"), QStringLiteral("-CAkey"), QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"), QStringLiteral("-out"),
-                     QStringLiteral("server.pem"), QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), QStringLiteral("server.ext") },
-                 dir, &log),
-        qPrintable(log));
-    m_caFile = dir + QStringLiteral("/ca.pem");
-
-    m_tlsCfg = dir + QStringLiteral("/tls.cfg");
-    QVERIFY(writeTextFile(m_tlsCfg,
-        QStringLiteral("[server:default]\n"
-                       "method = TLSv1.2+\n"
-                       "verify_certificate = no\n"
-                       "require_certificate = no\n"
-                       "certificate = %1/server.pem\n"
-                       "private_key = %1/server.key\n"
-                       "\n"
-                       "[client:default]\n"
-                       "method = TLSv1.2+\n"
-                       "verify_certificate = no\n"
-                       "require_certificate = no\n")
-            .arg(dir)));
-
-    // Check the config once up front (kamailio -c loads the modules): the TLS
-    // module comes in its own package, and without it the config cannot load.
-    const QString cfg = writeKamailioConfig(caseDir(), QStringLiteral("MD5"));
-    QVERIFY2(!cfg.isEmpty(), qPrintable(m_error));
-    if (!runTool(
-            m_kamailioBin, { QStringLiteral("-c"), QStringLiteral("-f"), cfg, QStringLiteral("-Y"), caseDir() + QStringLiteral("/run") }, caseDir(), &log)) {
-        if (log.contains(u"could not find module <tls>"))
-            QSKIP("Kamailio has no tls module: install the Debian package kamailio-tls-modules");
-        QFAIL(qPrintable(log));
+    m_kamailio = std::make_unique<KamailioRegistrar>(m_tmp->path());
+    // Once up front, so that a missing Kamailio skips the test rather than fails each case.
+    if (const KamailioRegistrar::Result prepared = m_kamailio->prepare(); !prepared) {
+        if (prepared.error().skip)
+            QSKIP(qPrintable(prepared.error().message));
+        QFAIL(qPrintable(prepared.error().message));
     }
+    QVERIFY2(QFileInfo::exists(QStringLiteral(DIALSCOPE_BIN)), "dialscope is not built at " DIALSCOPE_BIN);
 }
 
 void TstRegisterKamailio::cleanup()
 {
     if (QTest::currentTestFailed()) {
         m_anyFailed = true;
-        if (m_kamailio) {
-            qWarning().noquote() << "Kamailio:" << m_kamailio->commandLine() << "\n--- log" << m_kamailio->logPath() << ":\n" << m_kamailio->logTail(3000);
-        }
+        if (const QString log = m_kamailio ? m_kamailio->logTail(3000) : QString(); !log.isEmpty())
+            qWarning().noquote() << log;
     }
-    m_kamailio.reset(); // stops it
+    if (m_kamailio)
+        m_kamailio->stop();
 }
 
 void TstRegisterKamailio::cleanupTestCase()
 {
-    m_kamailio.reset();
+    m_kamailio.reset(); // stops it
     if (m_tmp && m_anyFailed) {
         m_tmp->setAutoRemove(false);
         qInfo().noquote() << "kept the test files (configs, logs) in" << m_tmp->path();
@@ -230,71 +101,30 @@ QString TstRegisterKamailio::caseDir() const
     return dir;
 }
 
-// Fills tests/interop/kamailio/registrar.cfg in dir for new ports, with alice and
-// bob as subscribers and the given digest algorithm; returns the config's path, or
-// empty (see m_error).
-QString TstRegisterKamailio::writeKamailioConfig(const QString &dir, const QString &algorithm)
-{
-    m_sipPort = freePort(PortKind::UdpAndTcp);
-    m_tlsPort = freePort(PortKind::Tcp);
-    if (m_sipPort == 0 || m_tlsPort == 0) {
-        m_error = QStringLiteral("no free port on 127.0.0.1");
-        return {};
-    }
-    if (!writeDbText(dir + QStringLiteral("/db"), { kAlice, kBob })) {
-        m_error = QStringLiteral("cannot write the db_text tables in ") + dir;
-        return {};
-    }
-    const QString templ = readTextFile(QStringLiteral(DS_INTEROP_DIR "/kamailio/registrar.cfg"));
-    if (templ.isEmpty()) {
-        m_error = QStringLiteral("cannot read " DS_INTEROP_DIR "/kamailio/registrar.cfg");
-        return {};
-    }
-    const QString cfg = dir + QStringLiteral("/kamailio.cfg");
-    writeTextFile(cfg,
-        fillTemplate(templ,
-            { { QStringLiteral("UDP_PORT"), QString::number(m_sipPort) }, { QStringLiteral("TCP_PORT"), QString::number(m_sipPort) },
-                { QStringLiteral("TLS_PORT"), QString::number(m_tlsPort) }, { QStringLiteral("DB_DIR"), dir + QStringLiteral("/db") },
-                { QStringLiteral("TLS_CFG"), m_tlsCfg }, { QStringLiteral("ALGORITHM"), algorithm } }));
-    QDir().mkpath(dir + QStringLiteral("/run"));
-    return cfg;
-}
-
-// Starts a fresh Kamailio for the current test case and waits until it answers
-// OPTIONS over UDP and TCP and accepts TLS connections.
+// Starts a fresh Kamailio for the current test case, with alice and bob as subscribers.
 bool TstRegisterKamailio::startKamailio(const QString &algorithm)
 {
-    m_kamailio.reset();
     m_error.clear();
-    const QString dir = caseDir();
-    const QString cfg = writeKamailioConfig(dir, algorithm);
-    if (cfg.isEmpty())
-        return false;
+    const KamailioRegistrar::Result started = m_kamailio->start(algorithm, { kAlice, kBob }, caseDir());
+    if (!started)
+        m_error = started.error().message;
+    return started.has_value();
+}
 
-    // -DD: stay in the foreground (workers are still forked); -E: log to stderr.
-    const QStringList args { QStringLiteral("-f"), cfg, QStringLiteral("-DD"), QStringLiteral("-E"), QStringLiteral("-Y"), dir + QStringLiteral("/run"),
-        QStringLiteral("-P"), dir + QStringLiteral("/kamailio.pid"), QStringLiteral("-w"), dir, QStringLiteral("-m"), QStringLiteral("64"),
-        QStringLiteral("-M"), QStringLiteral("8") };
-    m_kamailio = std::make_unique<PeerProcess>(QStringLiteral("kamailio"), dir + QStringLiteral("/kamailio.log"));
-    // Its sockets are bound before its workers are forked, and a Kamailio stopped
-    // while still starting may hang in shutdown: wait for answers, not just ports.
-    if (!m_kamailio->start(m_kamailioBin, args, dir,
-            { { ReadyProbe::SipOptionsUdp, m_sipPort }, { ReadyProbe::SipOptionsTcp, m_sipPort }, { ReadyProbe::TcpAccepts, m_tlsPort } })) {
-        m_error = m_kamailio->errorString();
-        return false;
-    }
-    return true;
+// The running Kamailio's port for transport ("udp", "tcp", "tls").
+quint16 TstRegisterKamailio::port(const QString &transport) const
+{
+    return transport == u"tls" ? m_kamailio->tlsPort() : transport == u"tcp" ? m_kamailio->tcpPort() : m_kamailio->udpPort();
 }
 
 // register SERVER --transport T --json --timeout 20, for the running Kamailio.
 QStringList TstRegisterKamailio::registerArgs(const QString &transport, bool uriForm) const
 {
-    const quint16 port = transport == u"tls" ? m_tlsPort : m_sipPort;
     QStringList args { QStringLiteral("register") };
     if (uriForm) {
-        args << QStringLiteral("sip:127.0.0.1:%1;transport=%2").arg(port).arg(transport);
+        args << QStringLiteral("sip:127.0.0.1:%1;transport=%2").arg(port(transport)).arg(transport);
     } else {
-        args << QStringLiteral("127.0.0.1:%1").arg(port) << QStringLiteral("--transport") << transport;
+        args << QStringLiteral("127.0.0.1:%1").arg(port(transport)) << QStringLiteral("--transport") << transport;
     }
     args << QStringLiteral("--json") << QStringLiteral("--timeout") << QStringLiteral("20");
     return args;
@@ -331,7 +161,7 @@ void TstRegisterKamailio::registersWithMd5()
 
     QStringList args = registerArgs(transport, uriForm) << QStringLiteral("--user") << kAlice.user << QStringLiteral("--password") << kAlice.password;
     if (transport == u"tls")
-        args << QStringLiteral("--ca") << m_caFile;
+        args << QStringLiteral("--ca") << m_kamailio->caFile();
     const DialscopeRun run = runDialscope(args);
     const QString why = run.describe();
 
@@ -360,14 +190,14 @@ void TstRegisterKamailio::registersWithMd5()
 
     // RFC 3261 22.2: REGISTER, 401 challenge, REGISTER with credentials, 200.
     const QStringList expected { u"out REGISTER"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 200"_s };
-    QCOMPARE(exchange(run), expected);
-    const QString remote = QStringLiteral("127.0.0.1:%1").arg(transport == u"tls" ? m_tlsPort : m_sipPort);
+    QCOMPARE(run.exchange(), expected);
+    const QString remote = QStringLiteral("127.0.0.1:%1").arg(port(transport));
     for (const QJsonObject &e : run.sip()) {
         QCOMPARE(e.value(u"transport").toString(), wireName);
         QCOMPARE(e.value(u"remote").toString(), remote);
         QVERIFY2(e.value(u"local").toString().startsWith(u"127.0.0.1:"), qPrintable(why));
     }
-    const QByteArray authorized = outgoingRegisters(run).last();
+    const QByteArray authorized = run.sentRegisters(Retransmissions::Folded).last();
     const QByteArray credentials = sip::header(authorized, "Authorization");
     QCOMPARE(sip::param(credentials, "username"), kAlice.user.toUtf8());
     QCOMPARE(sip::param(credentials, "realm"), kDomain.toUtf8());
@@ -392,7 +222,7 @@ void TstRegisterKamailio::registersWithSha256()
     QCOMPARE(auths.first().value(u"algorithm").toString(), u"SHA-256"_s);
 
     // RFC 8760: the credentials say algorithm=SHA-256 and carry a 256-bit response.
-    const QList<QByteArray> registers = outgoingRegisters(run);
+    const QList<QByteArray> registers = run.sentRegisters(Retransmissions::Folded);
     QVERIFY2(registers.size() >= 2, qPrintable(why));
     const QByteArray credentials = sip::header(registers.last(), "Authorization");
     QCOMPARE(sip::param(credentials, "algorithm"), QByteArray("SHA-256"));
@@ -445,7 +275,7 @@ void TstRegisterKamailio::wrongPasswordIsRefusedOnce()
     // Kamailio answers every wrong digest with a fresh 401; the client must give up
     // rather than loop: at most two REGISTERs carry credentials.
     int withCredentials = 0;
-    for (const QByteArray &raw : outgoingRegisters(run))
+    for (const QByteArray &raw : run.sentRegisters(Retransmissions::Folded))
         withCredentials += sip::header(raw, "Authorization").isEmpty() ? 0 : 1;
     QVERIFY2(withCredentials >= 1, qPrintable(why));
     QVERIFY2(withCredentials <= 2, qPrintable(why));
@@ -467,7 +297,7 @@ void TstRegisterKamailio::unknownUserIsNotFound()
     QCOMPARE(run.result().value(u"outcome").toString(), u"not-found"_s);
     QCOMPARE(run.result().value(u"status").toInt(), 403);
     const QStringList expected { u"out REGISTER"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 403"_s };
-    QCOMPARE(exchange(run), expected);
+    QCOMPARE(run.exchange(), expected);
 }
 
 // --auth-user: bob's valid credentials used to register alice. auth_check's
@@ -484,7 +314,7 @@ void TstRegisterKamailio::authUserMismatchIsForbidden()
     QCOMPARE(run.result().value(u"outcome").toString(), u"forbidden"_s);
     QCOMPARE(run.result().value(u"status").toInt(), 403);
 
-    const QList<QByteArray> registers = outgoingRegisters(run);
+    const QList<QByteArray> registers = run.sentRegisters(Retransmissions::Folded);
     QVERIFY2(registers.size() == 2, qPrintable(why));
     const QByteArray credentials = sip::header(registers.last(), "Authorization");
     QCOMPARE(sip::param(credentials, "username"), kBob.user.toUtf8());
@@ -514,7 +344,7 @@ void TstRegisterKamailio::unregisterRemovesBinding()
 
     // RFC 3261 10.2.2: the removal asks for expires 0 and gets a 200 for it.
     QByteArray removal;
-    for (const QByteArray &raw : outgoingRegisters(unreg)) {
+    for (const QByteArray &raw : unreg.sentRegisters(Retransmissions::Folded)) {
         if (sip::requestedExpires(raw) == 0 && !sip::header(raw, "Authorization").isEmpty())
             removal = raw;
     }
@@ -545,8 +375,8 @@ void TstRegisterKamailio::passwordFromEnvironment()
 {
     QFETCH(QStringList, outputOptions);
     QVERIFY2(startKamailio(QStringLiteral("MD5")), qPrintable(m_error));
-    const QStringList args = QStringList { QStringLiteral("register"), QStringLiteral("127.0.0.1:%1").arg(m_sipPort), QStringLiteral("--user"), kBob.user,
-        QStringLiteral("--timeout"), QStringLiteral("20") }
+    const QStringList args = QStringList { QStringLiteral("register"), QStringLiteral("127.0.0.1:%1").arg(m_kamailio->udpPort()), QStringLiteral("--user"),
+        kBob.user, QStringLiteral("--timeout"), QStringLiteral("20") }
         + outputOptions;
     const DialscopeRun run = runDialscope(args, { { QStringLiteral("DIALSCOPE_PASSWORD"), kBob.password } });
     const QString why = run.describe();

@@ -22,52 +22,6 @@ QString scenario(const QString &name)
     return QStringLiteral(DS_INTEROP_DIR "/sipp/") + name;
 }
 
-// One line per distinct message of the exchange ("out REGISTER auth", "in 401"),
-// retransmissions (the same raw bytes again) folded.
-QStringList exchange(const DialscopeRun &run)
-{
-    QStringList lines;
-    QSet<QString> seen;
-    for (const QJsonObject &e : run.sip()) {
-        const QString dir = e.value(u"dir").toString();
-        const QString rawText = e.value(u"raw").toString();
-        if (seen.contains(dir + rawText))
-            continue;
-        seen.insert(dir + rawText);
-        const QByteArray raw = rawText.toUtf8();
-        const QByteArray method = sip::method(raw);
-        if (!method.isEmpty()) {
-            const bool auth = !sip::header(raw, "Authorization").isEmpty();
-            lines << dir + u' ' + QString::fromLatin1(method) + (auth ? u" auth"_s : QString());
-        } else {
-            lines << dir + u' ' + QString::number(sip::status(raw));
-        }
-    }
-    return lines;
-}
-
-// Outgoing REGISTERs as sent, retransmissions included.
-QList<QByteArray> sentRegisters(const DialscopeRun &run)
-{
-    QList<QByteArray> sent;
-    for (const QJsonObject &e : run.sip(QStringLiteral("out"))) {
-        const QByteArray raw = e.value(u"raw").toString().toUtf8();
-        if (sip::method(raw) == "REGISTER")
-            sent << raw;
-    }
-    return sent;
-}
-
-QList<QByteArray> distinct(const QList<QByteArray> &messages)
-{
-    QList<QByteArray> out;
-    for (const QByteArray &m : messages) {
-        if (!out.contains(m))
-            out << m;
-    }
-    return out;
-}
-
 QByteArray viaBranch(const QByteArray &raw)
 {
     return sip::param(sip::header(raw, "Via", 'v'), "branch");
@@ -196,12 +150,12 @@ void TstRegisterSipp::lostFirstRegisterIsRetransmitted()
     QCOMPARE(run.result().value(u"outcome").toString(), u"registered"_s);
     QVERIFY2(run.result().value(u"expires").toInt() > 0, qPrintable(why));
 
-    const QList<QByteArray> sent = sentRegisters(run);
+    const QList<QByteArray> sent = run.sentRegisters(Retransmissions::Kept);
     QVERIFY2(sent.size() >= 2, qPrintable(u"no retransmission of the REGISTER"_s + why));
     QCOMPARE(sent[1], sent[0]); // the same bytes: a retransmission, not a new request
     QCOMPARE(viaBranch(sent[1]), viaBranch(sent[0]));
     QVERIFY2(viaBranch(sent[0]).startsWith("z9hG4bK"), qPrintable(why)); // RFC 3261 8.1.1.7
-    QCOMPARE(distinct(sent).size(), 1);
+    QCOMPARE(run.sentRegisters(Retransmissions::Folded).size(), 1);
     checkScenarioCompleted();
 }
 
@@ -215,9 +169,9 @@ void TstRegisterSipp::intervalTooBriefRetriesWithMinExpires()
     QVERIFY2(run.exitCode == 0, qPrintable(why));
     QCOMPARE(run.result().value(u"outcome").toString(), u"registered"_s);
     const QStringList expected { u"out REGISTER"_s, u"in 423"_s, u"out REGISTER"_s, u"in 200"_s };
-    QCOMPARE(exchange(run), expected);
+    QCOMPARE(run.exchange(), expected);
 
-    const QList<QByteArray> registers = distinct(sentRegisters(run));
+    const QList<QByteArray> registers = run.sentRegisters(Retransmissions::Folded);
     QCOMPARE(sip::requestedExpires(registers[0]), 60);
     QCOMPARE(sip::requestedExpires(registers[1]), 1800);
     // A new request of the same registration: same Call-ID, higher CSeq (10.2.4).
@@ -238,9 +192,9 @@ void TstRegisterSipp::staleNonceIsNotACredentialFailure()
     QVERIFY2(run.exitCode == 0, qPrintable(why));
     QCOMPARE(run.result().value(u"outcome").toString(), u"registered"_s);
     const QStringList expected { u"out REGISTER"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 200"_s };
-    QCOMPARE(exchange(run), expected);
+    QCOMPARE(run.exchange(), expected);
 
-    const QList<QByteArray> registers = distinct(sentRegisters(run));
+    const QList<QByteArray> registers = run.sentRegisters(Retransmissions::Folded);
     QCOMPARE(sip::param(sip::header(registers[1], "Authorization"), "nonce"), QByteArray("5f2b7c1a9d3e4f60first"));
     QCOMPARE(sip::param(sip::header(registers[2], "Authorization"), "nonce"), QByteArray("8e4d0a6b2c7f1e93second"));
     checkScenarioCompleted(); // SIPp's verifyauth accepted both digests
@@ -256,7 +210,7 @@ void TstRegisterSipp::authIntChallengeIsAnswered()
     QVERIFY2(run.exitCode == 0, qPrintable(why));
     QCOMPARE(run.result().value(u"outcome").toString(), u"registered"_s);
 
-    const QList<QByteArray> registers = distinct(sentRegisters(run));
+    const QList<QByteArray> registers = run.sentRegisters(Retransmissions::Folded);
     QVERIFY2(registers.size() == 2, qPrintable(why));
     const QByteArray credentials = sip::header(registers[1], "Authorization");
     QCOMPARE(sip::param(credentials, "qop"), QByteArray("auth-int"));
@@ -301,7 +255,7 @@ void TstRegisterSipp::refusals()
     QCOMPARE(run.result().value(u"status").toInt(), code);
     QVERIFY2(!run.result().value(u"reason").toString().isEmpty(), qPrintable(why));
     // A final refusal is not retried.
-    QCOMPARE(distinct(sentRegisters(run)).size(), 1);
+    QCOMPARE(run.sentRegisters(Retransmissions::Folded).size(), 1);
     checkScenarioCompleted();
 }
 
@@ -318,9 +272,9 @@ void TstRegisterSipp::silentRegistrarTimesOut()
     QCOMPARE(run.result().value(u"outcome").toString(), u"timeout"_s);
     QVERIFY2(!run.result().value(u"reason").toString().isEmpty(), qPrintable(why));
 
-    const QList<QByteArray> sent = sentRegisters(run);
+    const QList<QByteArray> sent = run.sentRegisters(Retransmissions::Kept);
     QVERIFY2(sent.size() > 1, qPrintable(u"no retransmissions"_s + why));
-    QCOMPARE(distinct(sent).size(), 1); // all copies of one request
+    QCOMPARE(run.sentRegisters(Retransmissions::Folded).size(), 1); // all copies of one request
     QVERIFY2(run.sip(QStringLiteral("in")).isEmpty(), qPrintable(why));
     QVERIFY2(m_sipp->running(), "SIPp left the scenario; the registrar must stay silent");
 }

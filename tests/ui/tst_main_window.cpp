@@ -3,7 +3,7 @@
 // and the digest explainer as a user sees them; a wrong password explained; unregister, edit and
 // remove; the keychain banner; and the password nowhere on screen or on disk.
 
-#include "support/peer.h"
+#include "support/kamailio_registrar.h"
 
 #include "phone/phone.h"
 #include "ui/account_dialog.h"
@@ -14,7 +14,6 @@
 #include "ui/message_log_model.h"
 
 #include <QAbstractItemModelTester>
-#include <QCryptographicHash>
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QLabel>
@@ -39,24 +38,6 @@ namespace {
 
 const QString kUser = QStringLiteral("alice");
 const QString kPassword = QStringLiteral("Gui-Pa55word-7q");
-const QString kRealm = QStringLiteral("127.0.0.1"); // AOR domain and digest realm ($fd)
-
-QString md5Hex(const QString &text)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Md5).toHex());
-}
-
-// The db_text tables auth_db reads (Kamailio 5.6: subscriber table version 7), one subscriber.
-bool writeDbText(const QString &dir)
-{
-    QDir().mkpath(dir);
-    const QString subscriber = QStringLiteral("id(int,auto) username(string) domain(string) password(string) ha1(string) ha1b(string) \n"
-                                              "1:%1:%2:%3:%4:%5\n")
-                                   .arg(kUser, kRealm, kPassword, md5Hex(kUser + u':' + kRealm + u':' + kPassword),
-                                       md5Hex(kUser + u'@' + kRealm + u':' + kRealm + u':' + kPassword));
-    return writeTextFile(dir + QStringLiteral("/version"), QStringLiteral("id(int,auto) table_name(string) table_version(int) \n1:subscriber:7\n"))
-        && writeTextFile(dir + QStringLiteral("/subscriber"), subscriber);
-}
 
 struct AccountFields {
     QString displayName;
@@ -92,11 +73,10 @@ private:
     int findLogRow(const QString &prefix) const;
     void checkPasswordNowhere(const QString &password);
     void screenshot(const QString &name);
-    QString server() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
+    QString server() const { return QStringLiteral("127.0.0.1:%1").arg(m_kamailio->udpPort()); }
 
     std::unique_ptr<QTemporaryDir> m_tmp;
-    std::unique_ptr<PeerProcess> m_kamailio;
-    quint16 m_port = 0;
+    std::unique_ptr<KamailioRegistrar> m_kamailio;
     QString m_ini;
     std::unique_ptr<ui::AccountStore> m_store;
     std::unique_ptr<phone::Phone> m_phone;
@@ -105,54 +85,14 @@ private:
 
 void TestMainWindow::initTestCase()
 {
-    const QString kamailio = findProgram(QStringLiteral("kamailio"));
-    if (kamailio.isEmpty())
-        QSKIP("kamailio not found: install the Debian packages kamailio and kamailio-tls-modules");
-    const QString openssl = findProgram(QStringLiteral("openssl"));
-    if (openssl.isEmpty())
-        QSKIP("openssl not found: install the Debian package openssl");
-
     m_tmp = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/dialscope-gui-XXXXXX"));
     QVERIFY(m_tmp->isValid());
-    const QString dir = m_tmp->path();
-
-    // registrar.cfg listens on TLS too: it needs a certificate, even though this test uses UDP.
-    QString log;
-    QVERIFY2(runTool(openssl,
-                 { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
-                     QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), QStringLiteral("server.key"),
-                     QStringLiteral("-out"), QStringLiteral("server.pem"), QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
-                     QStringLiteral("/CN=127.0.0.1") },
-                 dir, &log),
-        qPrintable(log));
-    const QString tlsCfg = dir + QStringLiteral("/tls.cfg");
-    QVERIFY(writeTextFile(tlsCfg,
-        QStringLiteral("[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n"
-                       "certificate = %1/server.pem\nprivate_key = %1/server.key\n")
-            .arg(dir)));
-    QVERIFY(writeDbText(dir + QStringLiteral("/db")));
-
-    m_port = freePort(PortKind::UdpAndTcp);
-    const quint16 tlsPort = freePort(PortKind::Tcp);
-    QVERIFY(m_port && tlsPort);
-    const QString templ = readTextFile(QStringLiteral(DS_INTEROP_DIR "/kamailio/registrar.cfg"));
-    QVERIFY2(!templ.isEmpty(), "cannot read " DS_INTEROP_DIR "/kamailio/registrar.cfg");
-    const QString cfg = dir + QStringLiteral("/kamailio.cfg");
-    QVERIFY(writeTextFile(cfg,
-        fillTemplate(templ,
-            { { QStringLiteral("UDP_PORT"), QString::number(m_port) }, { QStringLiteral("TCP_PORT"), QString::number(m_port) },
-                { QStringLiteral("TLS_PORT"), QString::number(tlsPort) }, { QStringLiteral("DB_DIR"), dir + QStringLiteral("/db") },
-                { QStringLiteral("TLS_CFG"), tlsCfg }, { QStringLiteral("ALGORITHM"), QStringLiteral("MD5") } })));
-    QDir().mkpath(dir + QStringLiteral("/run"));
-    m_kamailio = std::make_unique<PeerProcess>(QStringLiteral("kamailio"), dir + QStringLiteral("/kamailio.log"));
-    const bool started = m_kamailio->start(kamailio,
-        { QStringLiteral("-f"), cfg, QStringLiteral("-DD"), QStringLiteral("-E"), QStringLiteral("-Y"), dir + QStringLiteral("/run"), QStringLiteral("-P"),
-            dir + QStringLiteral("/kamailio.pid"), QStringLiteral("-w"), dir, QStringLiteral("-m"), QStringLiteral("64"), QStringLiteral("-M"),
-            QStringLiteral("8") },
-        dir, { { ReadyProbe::UdpBound, m_port }, { ReadyProbe::TcpAccepts, tlsPort } });
-    if (!started && m_kamailio->errorString().contains(u"could not find module <tls>"))
-        QSKIP("Kamailio has no tls module: install the Debian package kamailio-tls-modules");
-    QVERIFY2(started, qPrintable(m_kamailio->errorString()));
+    m_kamailio = std::make_unique<KamailioRegistrar>(m_tmp->path());
+    if (const KamailioRegistrar::Result started = m_kamailio->start(QStringLiteral("MD5"), { { kUser, kPassword } }, m_tmp->path()); !started) {
+        if (started.error().skip)
+            QSKIP(qPrintable(started.error().message));
+        QFAIL(qPrintable(started.error().message));
+    }
 }
 
 void TestMainWindow::init()
@@ -164,7 +104,7 @@ void TestMainWindow::init()
 void TestMainWindow::cleanup()
 {
     if (QTest::currentTestFailed() && m_kamailio)
-        qWarning().noquote() << "Kamailio log" << m_kamailio->logPath() << ":\n" << m_kamailio->logTail(3000);
+        qWarning().noquote() << m_kamailio->logTail(3000);
     // The window before the Phone and the store it uses.
     m_window.reset();
     m_phone.reset();
@@ -465,7 +405,7 @@ void TestMainWindow::showsFindingsAndMalformedMessages()
     ds::sip::TraceEvent bad;
     bad.direction = ds::sip::TraceEvent::Direction::In;
     bad.time = QDateTime::currentDateTime();
-    bad.remote = { QHostAddress(QStringLiteral("127.0.0.1")), m_port };
+    bad.remote = { QHostAddress(QStringLiteral("127.0.0.1")), m_kamailio->udpPort() };
     bad.local = { QHostAddress(QStringLiteral("127.0.0.1")), 40000 };
     bad.raw = QByteArray("SIP/2.0 200 OK\r\nCSeq: one REGISTER\r\n\r\n");
     bad.malformed = true;

@@ -5,11 +5,13 @@
 
 #include "sip/parser.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTcpServer>
 #include <QUdpSocket>
 
 using namespace ds;
@@ -31,7 +33,7 @@ class TestRegistration : public QObject {
     };
 
     // Starts SIPp as a UAS with a scenario from tests/data/sipp on a free UDP port.
-    static bool startSipp(Sipp &s, const QString &scenario)
+    static bool startSipp(Sipp &s, const QString &scenario, bool tcp = false)
     {
         QUdpSocket probe;
         probe.bind(QHostAddress::LocalHost, 0);
@@ -42,17 +44,31 @@ class TestRegistration : public QObject {
         s.process.setArguments({QStringLiteral("-sf"), QStringLiteral(DS_TEST_DATA "/sipp/") + scenario, QStringLiteral("-i"), QStringLiteral("127.0.0.1"),
                                 QStringLiteral("-p"), QString::number(s.port), QStringLiteral("-m"), QStringLiteral("1"), QStringLiteral("-nostdin"),
                                 QStringLiteral("-trace_err"), QStringLiteral("-error_file"), s.dir.filePath(QStringLiteral("errors.log"))});
+        if (tcp)
+            s.process.setArguments(s.process.arguments() << QStringLiteral("-t") << QStringLiteral("t1"));
         s.process.setProcessChannelMode(QProcess::MergedChannels);
         s.process.start();
         if (!s.process.waitForStarted(5000))
             return false;
-        // Ready once it holds the port.
+        // Ready once it holds the port (read from /proc, so the check never takes the port itself).
         for (int i = 0; i < 100; ++i) {
-            QUdpSocket check;
-            if (!check.bind(QHostAddress::LocalHost, s.port))
+            if (portInUse(s.port, tcp))
                 return true;
-            check.close();
             QTest::qWait(50);
+        }
+        return false;
+    }
+
+    static bool portInUse(quint16 port, bool tcp)
+    {
+        QFile f(tcp ? QStringLiteral("/proc/net/tcp") : QStringLiteral("/proc/net/udp"));
+        if (!f.open(QIODevice::ReadOnly))
+            return false;
+        const QByteArray needle = ':' + QByteArray::number(port, 16).toUpper().rightJustified(4, '0') + ' ';
+        for (const QByteArray &line : f.readAll().split('\n')) {
+            const QList<QByteArray> cols = line.simplified().split(' ');
+            if (cols.size() > 3 && (cols[1] + ' ').endsWith(needle) && (!tcp || cols[3] == "0A"))
+                return true;
         }
         return false;
     }
@@ -134,6 +150,43 @@ private slots:
         QVERIFY(contacts[1].contains("@203.0.113.7:40000>"));
         QVERIFY(sipp.process.state() == QProcess::NotRunning || sipp.process.waitForFinished(10000));
         QVERIFY2(sipp.process.exitCode() == 0, qPrintable(QString::fromLocal8Bit(sipp.process.readAll())));
+    }
+
+    void lostConnectionIsRetried()
+    {
+        Sipp sipp;
+        QVERIFY(startSipp(sipp, QStringLiteral("register_once.xml"), true));
+        phone::Phone phone;
+        QList<phone::Diagnosis> results;
+        QStringList findings;
+        connect(&phone, &phone::Phone::registrationFinished, this, [&](const QString &, const phone::Diagnosis &d) { results.append(d); });
+        connect(&phone, &phone::Phone::finding, this, [&](const QString &, const QString &, const QString &text) { findings.append(text); });
+        phone::Account a = account(sipp.port);
+        a.transport = QStringLiteral("tcp");
+        phone.setAccount(a, "secret");
+        phone.registerAccount(QStringLiteral("t1"));
+        QTRY_VERIFY_WITH_TIMEOUT(results.size() >= 1, 10000);
+        auto all = [&] {
+            QStringList l;
+            for (const auto &d : results)
+                l << phone::outcomeName(d.outcome) + QLatin1String(": ") + d.reason;
+            return l.join(QLatin1Char('\n'));
+        };
+        QVERIFY2(results[0].outcome == phone::Outcome::Registered, qPrintable(all()));
+        // SIPp ends its scenario and closes the connection: the phone notices and plans a retry.
+        QTRY_VERIFY_WITH_TIMEOUT(results.size() >= 2, 15000);
+        QVERIFY2(results.size() == 2 && results[1].outcome == phone::Outcome::NetworkError, qPrintable(all()));
+        QVERIFY2(results[1].reason.contains(QLatin1String("closed")), qPrintable(results[1].reason));
+        QVERIFY2(findings.join(QLatin1Char('\n')).contains(QLatin1String("registering again in 30 s")), qPrintable(findings.join(QLatin1Char('\n'))));
+        QVERIFY(phone.registration(QStringLiteral("t1"))->nextRefreshTime().isValid());
+    }
+
+    void retryBackoff()
+    {
+        QCOMPARE(phone::Registration::retryDelayFor(1), 30);
+        QCOMPARE(phone::Registration::retryDelayFor(2), 60);
+        QCOMPARE(phone::Registration::retryDelayFor(5), 480);
+        QCOMPARE(phone::Registration::retryDelayFor(9), 600);
     }
 };
 

@@ -405,6 +405,39 @@ QList<QJsonObject> DialscopeRun::sip(const QString &dir) const
     return found;
 }
 
+QStringList DialscopeRun::exchange() const
+{
+    QStringList lines;
+    QSet<QString> seen;
+    for (const QJsonObject &e : sip()) {
+        const QString dir = e.value(u"dir").toString();
+        const QString rawText = e.value(u"raw").toString();
+        if (seen.contains(dir + rawText))
+            continue;
+        seen.insert(dir + rawText);
+        const QByteArray raw = rawText.toUtf8();
+        const QByteArray method = sip::method(raw);
+        if (!method.isEmpty()) {
+            const bool auth = !sip::header(raw, "Authorization").isEmpty();
+            lines << dir + u' ' + QString::fromLatin1(method) + (auth ? QStringLiteral(" auth") : QString());
+        } else {
+            lines << dir + u' ' + QString::number(sip::status(raw));
+        }
+    }
+    return lines;
+}
+
+QList<QByteArray> DialscopeRun::sentRegisters(Retransmissions retransmissions) const
+{
+    QList<QByteArray> sent;
+    for (const QJsonObject &e : sip(QStringLiteral("out"))) {
+        const QByteArray raw = e.value(u"raw").toString().toUtf8();
+        if (sip::method(raw) == "REGISTER" && (retransmissions == Retransmissions::Kept || !sent.contains(raw)))
+            sent << raw;
+    }
+    return sent;
+}
+
 QString DialscopeRun::describe() const
 {
     QString status = !finished ? QStringLiteral("did not finish (killed at the hard timeout)")

@@ -106,6 +106,9 @@ private:
 
 // ---- the dialscope command line ------------------------------------------------
 
+// Whether a list of sent messages keeps UDP retransmissions (the same raw bytes again).
+enum class Retransmissions { Folded, Kept };
+
 // One run of `dialscope ...` and what it printed.
 struct DialscopeRun {
     QStringList args;
@@ -122,6 +125,11 @@ struct DialscopeRun {
     QList<QJsonObject> eventsOf(const QString &kind) const;
     // "sip" events, optionally only those with "dir" == dir ("in"/"out").
     QList<QJsonObject> sip(const QString &dir = {}) const;
+    // One line per distinct SIP message, in order: "out REGISTER", "out REGISTER auth" (with
+    // credentials), "in 401"; retransmissions folded.
+    QStringList exchange() const;
+    // The raw REGISTERs sent, in order: each distinct one once, or every copy.
+    QList<QByteArray> sentRegisters(Retransmissions retransmissions) const;
     // Command line, exit status, stderr and stdout, for failure messages.
     QString describe() const;
 };
