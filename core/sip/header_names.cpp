@@ -83,25 +83,31 @@ constexpr NameEntry kNames[] = {
 
 constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
 
-bool equalsNoCase(QByteArrayView a, QByteArrayView b) noexcept
+// `name` equals the known name ignoring ASCII case. Most senders use the canonical spelling, so
+// equal bytes are the fast path; a byte may otherwise differ only by case (0x20) of a letter.
+inline bool sameName(QByteArrayView known, QByteArrayView name) noexcept
 {
-    if (a.size() != b.size())
-        return false;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i]))
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const unsigned char k = static_cast<unsigned char>(known[i]), c = static_cast<unsigned char>(name[i]);
+        if (k != c && ((k ^ c) != 0x20 || unsigned((k | 0x20) - 'a') > 25u))
             return false;
+    }
     return true;
 }
 
-// Buckets by lower-cased first letter, so a lookup compares against two or three names.
+// Slots keyed by lower-cased first letter and length: a look-up compares with at most two names.
+constexpr qsizetype kMaxNameLength = 19; // "Authentication-Info", "Content-Disposition", "Proxy-Authorization"
+constexpr int slotOf(char first, qsizetype length) { return (lower(first) - 'a') * (kMaxNameLength + 1) + int(length); }
+
 struct Index {
-    std::array<std::array<std::uint8_t, 12>, 26> buckets{};
-    std::array<std::uint8_t, 26> counts{};
+    std::array<std::array<std::uint8_t, 2>, 26 * (kMaxNameLength + 1)> byKey{}; // kNames index + 1; 0 = empty
     constexpr Index()
     {
         for (std::uint8_t i = 0; i < std::size(kNames); ++i) {
-            const int b = lower(kNames[i].name[0]) - 'a';
-            buckets[b][counts[b]++] = i;
+            auto &s = byKey[slotOf(kNames[i].name[0], kNames[i].name.size())];
+            if (s[1] != 0 || kNames[i].name.size() > kMaxNameLength)
+                throw "header_names.cpp: more than two names share a first letter and a length";
+            s[s[0] ? 1 : 0] = std::uint8_t(i + 1);
         }
     }
 };
@@ -111,15 +117,16 @@ constexpr Index kIndex;
 
 HeaderId headerIdFromName(QByteArrayView name) noexcept
 {
-    if (name.isEmpty())
+    if (name.isEmpty() || name.size() > kMaxNameLength)
         return HeaderId::Other;
     const char c = lower(name[0]);
     if (c < 'a' || c > 'z')
         return HeaderId::Other;
-    const int b = c - 'a';
-    for (int i = 0; i < kIndex.counts[b]; ++i) {
-        const NameEntry &e = kNames[kIndex.buckets[b][i]];
-        if (equalsNoCase(e.name, name))
+    for (const std::uint8_t i : kIndex.byKey[slotOf(c, name.size())]) {
+        if (i == 0)
+            break;
+        const NameEntry &e = kNames[i - 1];
+        if (sameName(e.name, name))
             return e.id;
     }
     return HeaderId::Other;

@@ -4,7 +4,49 @@ namespace ds::sip {
 
 namespace {
 constexpr bool isWsp(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
+
+// The comma-separated element starting at `pos` (quotes and <> respected), trimmed; `pos`
+// moves past its comma, or past the end when it was the last.
+QByteArrayView nextListItem(QByteArrayView value, qsizetype &pos)
+{
+    bool inQuotes = false;
+    int angle = 0;
+    const qsizetype start = pos;
+    for (qsizetype i = start; i < value.size(); ++i) {
+        const char c = value[i];
+        if (inQuotes) {
+            if (c == '\\')
+                ++i; // quoted-pair
+            else if (c == '"')
+                inQuotes = false;
+        } else if (c == '"') {
+            inQuotes = true;
+        } else if (c == '<') {
+            ++angle;
+        } else if (c == '>') {
+            if (angle > 0)
+                --angle;
+        } else if (c == ',' && angle == 0) {
+            pos = i + 1;
+            return trimmed(value.sliced(start, i - start));
+        }
+    }
+    pos = value.size() + 1;
+    return start < value.size() ? trimmed(value.sliced(start)) : QByteArrayView();
+}
+
+// The first non-empty element of a comma list, as splitList() would give it, without building
+// the list.
+QByteArrayView firstListItem(QByteArrayView value)
+{
+    qsizetype pos = 0;
+    while (pos <= value.size()) {
+        const QByteArrayView item = nextListItem(value, pos);
+        if (!item.isEmpty())
+            return item;
+    }
+    return {};
+}
 } // namespace
 
 QByteArrayView trimmed(QByteArrayView v) noexcept
@@ -21,40 +63,21 @@ bool equalsNoCase(QByteArrayView a, QByteArrayView b) noexcept
 {
     if (a.size() != b.size())
         return false;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i]))
+    // Equal bytes are the common case; otherwise the two may differ only in the case bit (0x20)
+    // of a letter.
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        const unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+        if (x != y && ((x ^ y) != 0x20 || unsigned((x | 0x20) - 'a') > 25u))
             return false;
+    }
     return true;
 }
 
 void splitList(QByteArrayView value, QList<QByteArrayView> &out)
 {
-    bool inQuotes = false;
-    int angle = 0;
-    qsizetype start = 0;
-    for (qsizetype i = 0; i < value.size(); ++i) {
-        const char c = value[i];
-        if (inQuotes) {
-            if (c == '\\')
-                ++i; // quoted-pair
-            else if (c == '"')
-                inQuotes = false;
-        } else if (c == '"') {
-            inQuotes = true;
-        } else if (c == '<') {
-            ++angle;
-        } else if (c == '>') {
-            if (angle > 0)
-                --angle;
-        } else if (c == ',' && angle == 0) {
-            const QByteArrayView item = trimmed(value.sliced(start, i - start));
-            if (!item.isEmpty())
-                out.append(item);
-            start = i + 1;
-        }
-    }
-    if (start <= value.size()) {
-        const QByteArrayView item = trimmed(value.sliced(start));
+    qsizetype pos = 0;
+    while (pos <= value.size()) {
+        const QByteArrayView item = nextListItem(value, pos);
         if (!item.isEmpty())
             out.append(item);
     }
@@ -143,12 +166,10 @@ QByteArrayView Message::topViaBranch() const
     if (!h)
         return {};
     QByteArrayView v = value(*h);
-    // Only the first value of a comma list.
-    QList<QByteArrayView> items;
-    splitList(v, items);
-    if (items.isEmpty())
-        return {};
-    v = items.first();
+    // Only the first value of a comma list (RFC 3261 7.3.1), cut in place; a Via header field
+    // seldom holds more than one, so look for a comma before walking quotes.
+    if (v.contains(','))
+        v = firstListItem(v);
     qsizetype pos = 0;
     while ((pos = v.indexOf(';', pos)) >= 0) {
         ++pos;

@@ -1,6 +1,8 @@
 #include "parser.h"
 
+#include <array>
 #include <cstring>
+#include <string_view>
 
 namespace ds::sip {
 
@@ -45,26 +47,31 @@ bool parseStatusCode(QByteArrayView v, int &code)
 
 bool isSipVersion(QByteArrayView v) { return equalsNoCase(v, "SIP/2.0"); }
 
+// RFC 3261 25.1 token characters as a table: the header-name loop looks up every byte of a name.
+constexpr std::array<bool, 256> kTokenChars = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    for (char c : std::string_view("-.!%*_+`'~"))
+        t[static_cast<unsigned char>(c)] = true;
+    return t;
+}();
+
+inline bool tokenChar(char c) noexcept { return kTokenChars[static_cast<unsigned char>(c)]; }
+
 } // namespace
 
-bool isTokenChar(char c) noexcept
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`': case '\'': case '~':
-        return true;
-    default:
-        return false;
-    }
-}
+bool isTokenChar(char c) noexcept { return tokenChar(c); }
 
 std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
 {
     Message m;
     // RFC 3261 7.5: CRLFs before the start line are ignored (stream keep-alives).
+    // Read through constData(): operator[] on the non-const QByteArray would detach it, a deep
+    // copy of every message, although the caller's buffer is shared with us.
+    const char *bytes = data.constData();
     qsizetype skip = 0;
-    while (skip < data.size() && (data[skip] == '\r' || data[skip] == '\n'))
+    while (skip < data.size() && (bytes[skip] == '\r' || bytes[skip] == '\n'))
         ++skip;
     if (skip > 0)
         data = data.sliced(skip);
@@ -106,7 +113,7 @@ std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
     } else {
         // Request-Line = Method SP Request-URI SP SIP-Version
         qsizetype i = 0;
-        while (i < sl.size() && isTokenChar(sl[i]))
+        while (i < sl.size() && tokenChar(sl[i]))
             ++i;
         if (i == 0)
             return std::unexpected(err(QStringLiteral("the Request-Line does not start with a method name"), 1, 1));
@@ -182,7 +189,7 @@ std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
             continue;
         }
         qsizetype i = ln.begin;
-        while (i < ln.end && isTokenChar(d[i]))
+        while (i < ln.end && tokenChar(d[i]))
             ++i;
         const qsizetype nameEnd = i;
         while (i < ln.end && (d[i] == ' ' || d[i] == '\t'))
