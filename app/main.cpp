@@ -21,7 +21,7 @@ void usage()
                "                          [--ca FILE] [--insecure] [--t1 MS] [--t2 MS]\n"
                "       dialscope lint FILE|-\n"
                "Run a subcommand with --help for details.\n",
-               stderr);
+        stderr);
 }
 
 } // namespace

@@ -71,7 +71,7 @@ AccountDialog::AccountDialog(QWidget *parent)
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
 
-    for (QLineEdit *e : { m_user, m_server })
+    for (QLineEdit *e : {m_user, m_server})
         connect(e, &QLineEdit::textChanged, this, &AccountDialog::validate);
     setMinimumWidth(520);
     validate();

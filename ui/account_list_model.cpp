@@ -97,10 +97,7 @@ int AccountListModel::rowOf(const QString &id) const
     return -1;
 }
 
-QString AccountListModel::idAt(int row) const
-{
-    return row >= 0 && row < int(m_rows.size()) ? m_rows[size_t(row)].account.id : QString();
-}
+QString AccountListModel::idAt(int row) const { return row >= 0 && row < int(m_rows.size()) ? m_rows[size_t(row)].account.id : QString(); }
 
 std::optional<phone::Account> AccountListModel::accountAt(int row) const
 {
@@ -114,10 +111,7 @@ Registration::State AccountListModel::stateAt(int row) const
     return row >= 0 && row < int(m_rows.size()) ? m_rows[size_t(row)].state : Registration::State::Idle;
 }
 
-void AccountListModel::rowChanged(int row)
-{
-    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-}
+void AccountListModel::rowChanged(int row) { emit dataChanged(index(row, 0), index(row, ColumnCount - 1)); }
 
 QString AccountListModel::stateText(Registration::State state)
 {
@@ -185,15 +179,9 @@ QString AccountListModel::transportOf(const phone::Account &account)
     return account.transport.toUpper();
 }
 
-int AccountListModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
+int AccountListModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
 
-int AccountListModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int AccountListModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant AccountListModel::display(const Row &r, int column) const
 {

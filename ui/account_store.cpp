@@ -35,15 +35,9 @@ AccountStore::AccountStore(Options options, QObject *parent)
 
 AccountStore::~AccountStore() = default;
 
-QString AccountStore::newId()
-{
-    return QUuid::createUuid().toString(QUuid::WithoutBraces);
-}
+QString AccountStore::newId() { return QUuid::createUuid().toString(QUuid::WithoutBraces); }
 
-QString AccountStore::settingsFileName() const
-{
-    return m_settings->fileName();
-}
+QString AccountStore::settingsFileName() const { return m_settings->fileName(); }
 
 std::optional<phone::Account> AccountStore::account(const QString &id) const
 {

@@ -13,10 +13,7 @@ AuthExplainer::AuthExplainer(QWidget *parent)
     setPlaceholderText(tr("The digest computation of the next authenticated request appears here."));
 }
 
-void AuthExplainer::setExplanation(const QString &accountName, const sip::AuthExplanation &explanation)
-{
-    setPlainText(explain(accountName, explanation));
-}
+void AuthExplainer::setExplanation(const QString &accountName, const sip::AuthExplanation &explanation) { setPlainText(explain(accountName, explanation)); }
 
 QString AuthExplainer::explain(const QString &accountName, const sip::AuthExplanation &x)
 {

@@ -20,7 +20,7 @@ void FindingListModel::add(const QDateTime &time, const QString &account, const 
     }
     const int row = int(m_rows.size());
     beginInsertRows({}, row, row);
-    m_rows.push_back({ time, account, severity, text });
+    m_rows.push_back({time, account, severity, text});
     endInsertRows();
 }
 
@@ -33,15 +33,9 @@ void FindingListModel::clear()
     endRemoveRows();
 }
 
-int FindingListModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
+int FindingListModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
 
-int FindingListModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int FindingListModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant FindingListModel::data(const QModelIndex &index, int role) const
 {

@@ -122,12 +122,12 @@ void MainWindow::createActions()
     toolbar->setObjectName(QStringLiteral("accountToolBar"));
     toolbar->setMovable(false);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    for (QAction *a : { m_addAction, m_editAction, m_removeAction }) {
+    for (QAction *a : {m_addAction, m_editAction, m_removeAction}) {
         toolbar->addAction(a);
         toolbar->widgetForAction(a)->setObjectName(a->objectName());
     }
     toolbar->addSeparator();
-    for (QAction *a : { m_registerAction, m_unregisterAction }) {
+    for (QAction *a : {m_registerAction, m_unregisterAction}) {
         toolbar->addAction(a);
         toolbar->widgetForAction(a)->setObjectName(a->objectName());
     }
@@ -136,9 +136,9 @@ void MainWindow::createActions()
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     QMenu *accounts = menuBar()->addMenu(tr("&Accounts"));
-    accounts->addActions({ m_addAction, m_editAction, m_removeAction });
+    accounts->addActions({m_addAction, m_editAction, m_removeAction});
     accounts->addSeparator();
-    accounts->addActions({ m_registerAction, m_unregisterAction });
+    accounts->addActions({m_registerAction, m_unregisterAction});
     QMenu *log = menuBar()->addMenu(tr("&Log"));
     log->addAction(tr("&Clear messages"), this, [this] {
         m_logModel->clear();
@@ -159,10 +159,10 @@ void MainWindow::createCentralWidget()
 
     m_accountView = tableView("accounts", m_accountModel, this);
     setWidths(m_accountView,
-        { { AccountListModel::NameColumn, QStringLiteral("Alice at the office") }, { AccountListModel::AddressColumn, QStringLiteral("alice@pbx.example.com") },
-            { AccountListModel::ServerColumn, QStringLiteral("pbx.example.com:5060") }, { AccountListModel::TransportColumn, QStringLiteral("Transport") },
-            { AccountListModel::StateColumn, QStringLiteral("failed: wrong credentials") }, { AccountListModel::ExpiresColumn, QStringLiteral("86400 s") },
-            { AccountListModel::RefreshColumn, QStringLiteral("Next refresh") } });
+        {{AccountListModel::NameColumn, QStringLiteral("Alice at the office")}, {AccountListModel::AddressColumn, QStringLiteral("alice@pbx.example.com")},
+            {AccountListModel::ServerColumn, QStringLiteral("pbx.example.com:5060")}, {AccountListModel::TransportColumn, QStringLiteral("Transport")},
+            {AccountListModel::StateColumn, QStringLiteral("failed: wrong credentials")}, {AccountListModel::ExpiresColumn, QStringLiteral("86400 s")},
+            {AccountListModel::RefreshColumn, QStringLiteral("Next refresh")}});
     // Few rows, long sentences: the explanation wraps instead of being cut.
     m_accountView->setWordWrap(true);
     m_accountView->setTextElideMode(Qt::ElideNone);
@@ -173,8 +173,8 @@ void MainWindow::createCentralWidget()
 
     m_logView = tableView("messageLog", m_logModel, this);
     setWidths(m_logView,
-        { { MessageLogModel::TimeColumn, QStringLiteral("00:00:00.000") }, { MessageLogModel::DirectionColumn, QStringLiteral("Dir") },
-            { MessageLogModel::TransportColumn, QStringLiteral("Transport") }, { MessageLogModel::PeerColumn, QStringLiteral("[2001:db8::1]:5060") } });
+        {{MessageLogModel::TimeColumn, QStringLiteral("00:00:00.000")}, {MessageLogModel::DirectionColumn, QStringLiteral("Dir")},
+            {MessageLogModel::TransportColumn, QStringLiteral("Transport")}, {MessageLogModel::PeerColumn, QStringLiteral("[2001:db8::1]:5060")}});
     connect(m_logView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showSelectedMessage);
     // Follow new messages while the view is scrolled to the end.
     connect(m_logModel, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
@@ -218,8 +218,8 @@ void MainWindow::createDocks()
 {
     m_findingView = tableView("findings", m_findingModel, this);
     setWidths(m_findingView,
-        { { FindingListModel::TimeColumn, QStringLiteral("00:00:00") }, { FindingListModel::AccountColumn, QStringLiteral("Alice at the office") },
-            { FindingListModel::SeverityColumn, QStringLiteral("Severity") } });
+        {{FindingListModel::TimeColumn, QStringLiteral("00:00:00")}, {FindingListModel::AccountColumn, QStringLiteral("Alice at the office")},
+            {FindingListModel::SeverityColumn, QStringLiteral("Severity")}});
     m_findingView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_findingView->setWordWrap(true);
     m_findingView->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -238,7 +238,7 @@ void MainWindow::createDocks()
     addDockWidget(Qt::BottomDockWidgetArea, auth);
     tabifyDockWidget(findings, auth);
     findings->raise();
-    resizeDocks({ findings }, { 220 }, Qt::Vertical);
+    resizeDocks({findings}, {220}, Qt::Vertical);
 }
 
 void MainWindow::connectPhone()
@@ -320,10 +320,7 @@ void MainWindow::updateActions()
     m_unregisterAction->setEnabled(selected && active);
 }
 
-void MainWindow::updateBanner()
-{
-    m_banner->setVisible(m_store.keychainChecked() && !m_store.keychainAvailable());
-}
+void MainWindow::updateBanner() { m_banner->setVisible(m_store.keychainChecked() && !m_store.keychainAvailable()); }
 
 void MainWindow::showSelectedMessage()
 {

@@ -22,7 +22,7 @@ MessageLogModel::MessageLogModel(QObject *parent, int capacity)
 
 void MessageLogModel::append(const QString &accountId, const sip::TraceEvent &event)
 {
-    m_pending.push_back({ accountId, event, firstLineOf(event.raw) });
+    m_pending.push_back({accountId, event, firstLineOf(event.raw)});
     // More than a whole log's worth waiting: the oldest would be dropped on arrival anyway.
     if (m_pending.size() > size_t(m_capacity))
         m_pending.erase(m_pending.begin(), m_pending.begin() + qsizetype(m_pending.size() - size_t(m_capacity)));
@@ -64,15 +64,9 @@ void MessageLogModel::clear()
     endRemoveRows();
 }
 
-int MessageLogModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
+int MessageLogModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
 
-int MessageLogModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int MessageLogModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant MessageLogModel::data(const QModelIndex &index, int role) const
 {

@@ -12,7 +12,11 @@ namespace ds::cli {
 
 class EventWriter {
 public:
-    explicit EventWriter(bool json) : m_json(json) { m_start.start(); }
+    explicit EventWriter(bool json)
+        : m_json(json)
+    {
+        m_start.start();
+    }
     bool json() const { return m_json; }
     // One JSON event (only in --json mode).
     void event(const QString &kind, QJsonObject fields);

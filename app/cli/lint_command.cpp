@@ -20,7 +20,7 @@ int runLint(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("file holding one SIP message, or - for standard input"));
     p.addOption({QStringLiteral("json"), QStringLiteral("Print the findings as JSON Lines.")});
     p.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")});
-    if (!p.parse(QStringList{QStringLiteral("dialscope lint")} + args)) {
+    if (!p.parse(QStringList {QStringLiteral("dialscope lint")} + args)) {
         EventWriter::error(QStringLiteral("dialscope lint: %1").arg(p.errorText()));
         return ExitUsage;
     }
@@ -49,14 +49,14 @@ int runLint(const QStringList &args)
     EventWriter out(p.isSet(QStringLiteral("json")));
     for (const diag::LintProblem &pr : report.problems) {
         const QString sev = pr.severity == diag::LintProblem::Severity::Error ? QStringLiteral("error") : QStringLiteral("warning");
-        out.event(QStringLiteral("finding"), {{QStringLiteral("severity"), sev}, {QStringLiteral("line"), pr.line}, {QStringLiteral("header"), pr.header},
-                                              {QStringLiteral("text"), pr.text}});
+        out.event(QStringLiteral("finding"),
+            {{QStringLiteral("severity"), sev}, {QStringLiteral("line"), pr.line}, {QStringLiteral("header"), pr.header}, {QStringLiteral("text"), pr.text}});
         out.text(QStringLiteral("%1:%2: %3: %4").arg(path == QLatin1String("-") ? QStringLiteral("<stdin>") : path).arg(pr.line).arg(sev, pr.text));
     }
     const bool valid = report.valid();
-    out.event(QStringLiteral("result"), {{QStringLiteral("outcome"), valid ? QStringLiteral("valid") : QStringLiteral("invalid")},
-                                         {QStringLiteral("reason"), report.summary},
-                                         {QStringLiteral("problems"), int(report.problems.size())}});
+    out.event(QStringLiteral("result"),
+        {{QStringLiteral("outcome"), valid ? QStringLiteral("valid") : QStringLiteral("invalid")}, {QStringLiteral("reason"), report.summary},
+            {QStringLiteral("problems"), int(report.problems.size())}});
     out.text(valid ? QStringLiteral("valid %1").arg(report.summary) : QStringLiteral("invalid %1").arg(report.summary));
     return valid ? ExitOk : ExitRefused;
 }

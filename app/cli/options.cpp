@@ -27,7 +27,8 @@ void addCommonOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("insecure"), QStringLiteral("Do not verify the TLS server certificate (warned about).")});
     p.addOption({QStringLiteral("t1"), QStringLiteral("RFC 3261 timer T1 in ms (default 500)."), QStringLiteral("MS"), QStringLiteral("500")});
     p.addOption({QStringLiteral("t2"), QStringLiteral("RFC 3261 timer T2 in ms (default 4000)."), QStringLiteral("MS"), QStringLiteral("4000")});
-    p.addOption({QStringLiteral("dns-server"), QStringLiteral("Resolve the server (NAPTR, SRV, A) at this DNS server instead of the system's."), QStringLiteral("IP")});
+    p.addOption(
+        {QStringLiteral("dns-server"), QStringLiteral("Resolve the server (NAPTR, SRV, A) at this DNS server instead of the system's."), QStringLiteral("IP")});
     p.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")});
 }
 

@@ -58,11 +58,12 @@ int runRegister(const QStringList &args)
     p.addOption({QStringLiteral("password"), QStringLiteral("Password (else $DIALSCOPE_PASSWORD)."), QStringLiteral("P")});
     p.addOption({QStringLiteral("auth-user"), QStringLiteral("Digest user name, when it differs from --user."), QStringLiteral("A")});
     p.addOption({QStringLiteral("domain"), QStringLiteral("Domain of the address of record; SERVER becomes the outbound proxy."), QStringLiteral("D")});
-    p.addOption({QStringLiteral("expires"), QStringLiteral("Requested registration interval in seconds (default 3600)."), QStringLiteral("N"), QStringLiteral("3600")});
+    p.addOption(
+        {QStringLiteral("expires"), QStringLiteral("Requested registration interval in seconds (default 3600)."), QStringLiteral("N"), QStringLiteral("3600")});
     p.addOption({QStringLiteral("unregister"), QStringLiteral("Remove the binding (Expires: 0) instead of adding one.")});
     p.addOption({QStringLiteral("display-name"), QStringLiteral("Display name in From and To."), QStringLiteral("NAME")});
     addCommonOptions(p);
-    if (!p.parse(QStringList{QStringLiteral("dialscope register")} + args)) {
+    if (!p.parse(QStringList {QStringLiteral("dialscope register")} + args)) {
         EventWriter::error(QStringLiteral("dialscope register: %1").arg(p.errorText()));
         return ExitUsage;
     }
@@ -117,31 +118,29 @@ int runRegister(const QStringList &args)
     QObject::connect(&agent, &phone::UserAgent::traced, [&](const sip::TraceEvent &e) {
         trace.append(e);
         const bool in = e.direction == sip::TraceEvent::Direction::In;
-        QJsonObject f{{QStringLiteral("dir"), in ? QStringLiteral("in") : QStringLiteral("out")},
-                      {QStringLiteral("transport"), QString::fromLatin1(sip::transportName(e.transport))},
-                      {QStringLiteral("local"), e.local.toString()},
-                      {QStringLiteral("remote"), e.remote.toString()},
-                      {QStringLiteral("raw"), QString::fromUtf8(e.raw)}};
+        QJsonObject f {{QStringLiteral("dir"), in ? QStringLiteral("in") : QStringLiteral("out")},
+            {QStringLiteral("transport"), QString::fromLatin1(sip::transportName(e.transport))}, {QStringLiteral("local"), e.local.toString()},
+            {QStringLiteral("remote"), e.remote.toString()}, {QStringLiteral("raw"), QString::fromUtf8(e.raw)}};
         if (e.malformed)
             f.insert(QStringLiteral("error"), e.error);
         out.event(QStringLiteral("sip"), f);
         out.text(QStringLiteral("%1 %2 %3 %4%5")
-                     .arg(in ? QStringLiteral("<-") : QStringLiteral("->"), firstLine(e.raw), in ? QStringLiteral("from") : QStringLiteral("to"), e.remote.toString(),
-                          e.malformed ? QStringLiteral(" (malformed: %1)").arg(e.error) : QString()));
+                     .arg(in ? QStringLiteral("<-") : QStringLiteral("->"), firstLine(e.raw), in ? QStringLiteral("from") : QStringLiteral("to"),
+                         e.remote.toString(), e.malformed ? QStringLiteral(" (malformed: %1)").arg(e.error) : QString()));
     });
     QObject::connect(&registration, &phone::Registration::authComputed, [&](const sip::AuthExplanation &e) {
         out.event(QStringLiteral("auth"), authFields(e));
         out.text(QStringLiteral("   digest %1 realm \"%2\" qop %3%4\n     HA1 = %5(%6) = %7\n     HA2 = %5(%8) = %9\n     response = %5(%10) = %11")
                      .arg(QString::fromLatin1(e.algorithm), QString::fromUtf8(e.realm), e.qop.isEmpty() ? QStringLiteral("none") : QString::fromLatin1(e.qop),
-                          e.stale ? QStringLiteral(" (stale nonce renewed)") : QString(), QString::fromLatin1(e.algorithm.startsWith("MD5") ? "MD5" : e.algorithm),
-                          QString::fromUtf8(e.digest.ha1Input), QString::fromLatin1(e.digest.ha1), QString::fromUtf8(e.digest.ha2Input),
-                          QString::fromLatin1(e.digest.ha2))
+                         e.stale ? QStringLiteral(" (stale nonce renewed)") : QString(),
+                         QString::fromLatin1(e.algorithm.startsWith("MD5") ? "MD5" : e.algorithm), QString::fromUtf8(e.digest.ha1Input),
+                         QString::fromLatin1(e.digest.ha1), QString::fromUtf8(e.digest.ha2Input), QString::fromLatin1(e.digest.ha2))
                      .arg(QString::fromUtf8(e.digest.responseInput), QString::fromLatin1(e.digest.response)));
     });
     QObject::connect(&registration, &phone::Registration::stateChanged, [&](phone::Registration::State s, int status, int exp) {
         static const char *names[] = {"idle", "registering", "registered", "unregistering", "unregistered", "failed"};
         out.event(QStringLiteral("registration"),
-                  {{QStringLiteral("state"), QString::fromLatin1(names[int(s)])}, {QStringLiteral("status"), status}, {QStringLiteral("expires"), exp}});
+            {{QStringLiteral("state"), QString::fromLatin1(names[int(s)])}, {QStringLiteral("status"), status}, {QStringLiteral("expires"), exp}});
     });
     QObject::connect(&agent, &phone::UserAgent::resolved, [&](const QString &summary) {
         out.event(QStringLiteral("finding"), {{QStringLiteral("severity"), QStringLiteral("info")}, {QStringLiteral("text"), summary}});
@@ -163,9 +162,8 @@ int runRegister(const QStringList &args)
                 out.text(ladder);
         }
         const bool success = d.outcome == phone::Outcome::Registered || d.outcome == phone::Outcome::Unregistered;
-        QJsonObject r{{QStringLiteral("outcome"), phone::outcomeName(d.outcome)},
-                      {QStringLiteral("reason"), d.reason},
-                      {QStringLiteral("server"), agent.isReady() ? agent.serverText() : account.server}};
+        QJsonObject r {{QStringLiteral("outcome"), phone::outcomeName(d.outcome)}, {QStringLiteral("reason"), d.reason},
+            {QStringLiteral("server"), agent.isReady() ? agent.serverText() : account.server}};
         if (d.status)
             r.insert(QStringLiteral("status"), d.status);
         if (d.outcome == phone::Outcome::Registered) {

@@ -33,8 +33,8 @@ Ladder buildLadder(const QList<sip::TraceEvent> &events)
             it.label = QStringLiteral("(malformed)");
             it.detail = e.error;
         } else if (auto m = sip::Parser::parse(e.raw)) {
-            it.label = m->isRequest() ? QString::fromLatin1(m->method())
-                                      : QStringLiteral("%1 %2").arg(m->statusCode()).arg(QString::fromUtf8(m->reasonPhrase()));
+            it.label
+                = m->isRequest() ? QString::fromLatin1(m->method()) : QStringLiteral("%1 %2").arg(m->statusCode()).arg(QString::fromUtf8(m->reasonPhrase()));
             it.detail = QStringLiteral("CSeq %1").arg(QString::fromLatin1(m->header(sip::HeaderId::CSeq)));
             it.callId = QString::fromLatin1(m->callId());
         }

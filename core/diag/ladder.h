@@ -11,11 +11,11 @@
 namespace ds::diag {
 
 struct LadderItem {
-    double seconds = 0;   // since the first message
-    int from = 0;         // node index
+    double seconds = 0; // since the first message
+    int from = 0; // node index
     int to = 0;
-    QString label;        // "REGISTER" or "401 Unauthorized"
-    QString detail;       // "CSeq 2 REGISTER"
+    QString label; // "REGISTER" or "401 Unauthorized"
+    QString detail; // "CSeq 2 REGISTER"
     QString callId;
     bool retransmission = false;
     bool malformed = false;

@@ -21,7 +21,11 @@ namespace {
 
 class Checker {
 public:
-    Checker(const sip::Message &m, LintReport &r) : m(m), r(r) {}
+    Checker(const sip::Message &m, LintReport &r)
+        : m(m)
+        , r(r)
+    {
+    }
 
     void error(int line, QString header, QString text) { r.problems.append({LintProblem::Severity::Error, line, std::move(header), std::move(text)}); }
     void warning(int line, QString header, QString text) { r.problems.append({LintProblem::Severity::Warning, line, std::move(header), std::move(text)}); }
@@ -57,8 +61,9 @@ public:
         }
         // RFC 3261 19.1.5: headers (?...) are not allowed in a Request-URI.
         if ((uri->scheme == sip::Uri::Scheme::Sip || uri->scheme == sip::Uri::Scheme::Sips) && !uri->headers.isEmpty())
-            error(1, {}, QStringLiteral("the Request-URI carries URI headers (\"?%1=...\"), which RFC 3261 19.1.5 forbids in a Request-URI")
-                             .arg(QString::fromUtf8(uri->headers.first().first)));
+            error(1, {},
+                QStringLiteral("the Request-URI carries URI headers (\"?%1=...\"), which RFC 3261 19.1.5 forbids in a Request-URI")
+                    .arg(QString::fromUtf8(uri->headers.first().first)));
     }
 
     void mandatory()
@@ -69,20 +74,21 @@ public:
         for (HeaderId id : required)
             if (!m.hasHeader(id))
                 error(0, QString::fromLatin1(sip::headerLongName(id)),
-                      QStringLiteral("the mandatory %1 header is missing").arg(QString::fromLatin1(sip::headerLongName(id))));
+                    QStringLiteral("the mandatory %1 header is missing").arg(QString::fromLatin1(sip::headerLongName(id))));
         if (m.isRequest() && !m.hasHeader(HeaderId::MaxForwards))
-            warning(0, QStringLiteral("Max-Forwards"), QStringLiteral("the Max-Forwards header is missing (RFC 3261 8.1.1.6 requires it; RFC 2543 elements omit it)"));
+            warning(0, QStringLiteral("Max-Forwards"),
+                QStringLiteral("the Max-Forwards header is missing (RFC 3261 8.1.1.6 requires it; RFC 2543 elements omit it)"));
     }
 
     void singles()
     {
         const HeaderId single[] = {HeaderId::To, HeaderId::From, HeaderId::CSeq, HeaderId::CallId, HeaderId::MaxForwards, HeaderId::ContentType,
-                                   HeaderId::Expires, HeaderId::MinExpires, HeaderId::Date};
+            HeaderId::Expires, HeaderId::MinExpires, HeaderId::Date};
         for (HeaderId id : single) {
             const int n = m.headerCount(id);
             if (n > 1)
                 error(lineOf(id), QString::fromLatin1(sip::headerLongName(id)),
-                      QStringLiteral("the %1 header appears %2 times; it may appear only once").arg(QString::fromLatin1(sip::headerLongName(id))).arg(n));
+                    QStringLiteral("the %1 header appears %2 times; it may appear only once").arg(QString::fromLatin1(sip::headerLongName(id))).arg(n));
         }
     }
 
@@ -93,15 +99,16 @@ public:
             return;
         auto c = sip::parseCSeq(v);
         if (!c) {
-            error(lineOf(HeaderId::CSeq), QStringLiteral("CSeq"), QStringLiteral("the CSeq header \"%1\" is malformed: %2").arg(QString::fromUtf8(sip::clip(v, 60)), c.error().what));
+            error(lineOf(HeaderId::CSeq), QStringLiteral("CSeq"),
+                QStringLiteral("the CSeq header \"%1\" is malformed: %2").arg(QString::fromUtf8(sip::clip(v, 60)), c.error().what));
             return;
         }
         if (c->number > 0x7fffffffU)
             error(lineOf(HeaderId::CSeq), QStringLiteral("CSeq"), QStringLiteral("the CSeq number %1 is not below 2^31 (RFC 3261 8.1.1.5)").arg(c->number));
         if (m.isRequest() && c->method != m.method().toByteArray() && !(m.method() == "ACK" && c->method == "ACK"))
             error(lineOf(HeaderId::CSeq), QStringLiteral("CSeq"),
-                  QStringLiteral("the CSeq method \"%1\" does not match the request method \"%2\" (RFC 3261 8.1.1.5)")
-                      .arg(QString::fromLatin1(c->method), QString::fromLatin1(m.method())));
+                QStringLiteral("the CSeq method \"%1\" does not match the request method \"%2\" (RFC 3261 8.1.1.5)")
+                    .arg(QString::fromLatin1(c->method), QString::fromLatin1(m.method())));
     }
 
     void vias()
@@ -112,20 +119,22 @@ public:
                 continue;
             // Empty elements between commas are not allowed (RFC 3261 7.3.1).
             const QByteArrayView raw = sip::trimmed(m.value(h));
-            if (raw.isEmpty() || raw.startsWith(',') || raw.endsWith(',') || raw.contains(",,") || QByteArray(raw.data(), raw.size()).simplified().contains(", ,"))
+            if (raw.isEmpty() || raw.startsWith(',') || raw.endsWith(',') || raw.contains(",,")
+                || QByteArray(raw.data(), raw.size()).simplified().contains(", ,"))
                 error(int(h.line), QStringLiteral("Via"), QStringLiteral("the Via header has an empty value between commas"));
             QList<QByteArrayView> items;
             sip::splitList(m.value(h), items);
             for (QByteArrayView item : items) {
                 auto via = sip::parseVia(item);
                 if (!via) {
-                    error(int(h.line), QStringLiteral("Via"), QStringLiteral("malformed Via \"%1\": %2").arg(QString::fromUtf8(sip::clip(item, 60)), via.error().what));
+                    error(int(h.line), QStringLiteral("Via"),
+                        QStringLiteral("malformed Via \"%1\": %2").arg(QString::fromUtf8(sip::clip(item, 60)), via.error().what));
                     continue;
                 }
                 if (index == 0 && m.isRequest() && !via->branch().startsWith("z9hG4bK"))
                     warning(int(h.line), QStringLiteral("Via"),
-                            via->branch().isEmpty() ? QStringLiteral("the top Via has no branch parameter: transactions are matched the RFC 2543 way")
-                                                    : QStringLiteral("the top Via branch does not start with the magic cookie z9hG4bK (RFC 3261 8.1.1.7)"));
+                        via->branch().isEmpty() ? QStringLiteral("the top Via has no branch parameter: transactions are matched the RFC 2543 way")
+                                                : QStringLiteral("the top Via branch does not start with the magic cookie z9hG4bK (RFC 3261 8.1.1.7)"));
                 ++index;
             }
         }
@@ -145,7 +154,8 @@ public:
             for (QByteArrayView item : items) {
                 auto na = sip::parseNameAddr(item);
                 if (!na) {
-                    error(int(h.line), name, QStringLiteral("the %1 header \"%2\" is malformed: %3").arg(name, QString::fromUtf8(sip::clip(item, 60)), na.error().what));
+                    error(int(h.line), name,
+                        QStringLiteral("the %1 header \"%2\" is malformed: %3").arg(name, QString::fromUtf8(sip::clip(item, 60)), na.error().what));
                     continue;
                 }
                 if (na->wildcard && (id != HeaderId::Contact || m.method() != "REGISTER"))
@@ -200,11 +210,12 @@ public:
         if (!m.hasHeader(HeaderId::Date))
             return;
         // RFC 3261 20.17: rfc1123-date, always in GMT.
-        static const QRegularExpression re(QStringLiteral("^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} \\d{2}:\\d{2}:\\d{2} GMT$"));
+        static const QRegularExpression re(
+            QStringLiteral("^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} \\d{2}:\\d{2}:\\d{2} GMT$"));
         const QString v = QString::fromUtf8(sip::trimmed(m.header(HeaderId::Date)));
         if (!re.match(v).hasMatch())
             error(lineOf(HeaderId::Date), QStringLiteral("Date"),
-                  QStringLiteral("the Date \"%1\" is not an RFC 1123 date in GMT (like \"Sat, 13 Nov 2010 23:29:00 GMT\")").arg(v.left(60)));
+                QStringLiteral("the Date \"%1\" is not an RFC 1123 date in GMT (like \"Sat, 13 Nov 2010 23:29:00 GMT\")").arg(v.left(60)));
     }
 
     void body()
@@ -214,7 +225,7 @@ public:
         const qint64 extra = qint64(m.raw().size()) - qint64(m.body().data() - m.raw().constData()) - m.body().size();
         if (m.contentLength() >= 0 && extra > 0)
             warning(0, QStringLiteral("Content-Length"),
-                    QStringLiteral("%1 bytes follow the body that Content-Length announces; they are ignored (RFC 3261 18.3)").arg(extra));
+                QStringLiteral("%1 bytes follow the body that Content-Length announces; they are ignored (RFC 3261 18.3)").arg(extra));
     }
 
 private:

@@ -12,9 +12,9 @@ namespace ds::diag {
 struct LintProblem {
     enum class Severity { Error, Warning };
     Severity severity = Severity::Error;
-    int line = 0;        // 1-based, 0 when not tied to a line
-    QString header;      // the header concerned, empty for start line or body
-    QString text;        // one sentence
+    int line = 0; // 1-based, 0 when not tied to a line
+    QString header; // the header concerned, empty for start line or body
+    QString text; // one sentence
 };
 
 struct LintReport {

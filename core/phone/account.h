@@ -8,12 +8,12 @@
 namespace ds::phone {
 
 struct Account {
-    QString id;          // stable key for settings and the keychain
+    QString id; // stable key for settings and the keychain
     QString displayName;
-    QString user;        // user part of the AOR
-    QString authUser;    // digest user name when it differs from user
-    QString domain;      // AOR domain; when empty the server's host is the domain
-    QString server;      // registrar / outbound proxy: host[:port] or a SIP URI
+    QString user; // user part of the AOR
+    QString authUser; // digest user name when it differs from user
+    QString domain; // AOR domain; when empty the server's host is the domain
+    QString server; // registrar / outbound proxy: host[:port] or a SIP URI
     QString transport = QStringLiteral("udp"); // udp, tcp or tls
     int expires = 3600;
 

@@ -26,8 +26,8 @@ bool outcomeIsNetwork(Outcome o); // timeout, TLS, DNS or network: exit status 3
 
 struct Diagnosis {
     Outcome outcome = Outcome::Refused;
-    int status = 0;  // the deciding SIP status, 0 when none
-    QString reason;  // one sentence
+    int status = 0; // the deciding SIP status, 0 when none
+    QString reason; // one sentence
 };
 
 struct ResponseContext {
@@ -36,8 +36,8 @@ struct ResponseContext {
     bool credentialsSent = false; // the refused request carried digest credentials
     QString user;
     QString domain;
-    QString server;               // "HOST:PORT over UDP"
-    QString warning;              // the Warning header text, if any
+    QString server; // "HOST:PORT over UDP"
+    QString warning; // the Warning header text, if any
 };
 
 // Classifies a final non-2xx response to REGISTER (2xx is Registered).

@@ -2,14 +2,17 @@
 
 namespace ds::phone {
 
-Phone::Phone(QObject *parent) : QObject(parent), m_clock(this) {}
+Phone::Phone(QObject *parent)
+    : QObject(parent)
+    , m_clock(this)
+{
+}
 
 Phone::~Phone()
 {
     for (auto *list : {&m_entries, &m_retiring})
         for (auto &e : *list)
             e->registration.reset(); // registrations before the stacks they use
-
 }
 
 Phone::Entry *Phone::find(const QString &id)
@@ -75,14 +78,17 @@ void Phone::retire(Entry &e)
     Registration *r = old->registration.get();
     m_retiring.push_back(std::move(old));
     connect(r, &Registration::finished, this, [this, r] {
-        QMetaObject::invokeMethod(this, [this, r] {
-            std::erase_if(m_retiring, [r](const auto &p) {
-                if (p->registration.get() != r)
-                    return false;
-                p->registration.reset(); // before the stack it uses
-                return true;
-            });
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, r] {
+                std::erase_if(m_retiring, [r](const auto &p) {
+                    if (p->registration.get() != r)
+                        return false;
+                    p->registration.reset(); // before the stack it uses
+                    return true;
+                });
+            },
+            Qt::QueuedConnection);
     });
     r->unregister();
 }
@@ -97,7 +103,7 @@ void Phone::ensureStack(Entry &e)
     const QString id = e.account.id;
     connect(e.agent.get(), &UserAgent::traced, this, [this, id](const sip::TraceEvent &t) { emit traced(id, t); });
     connect(e.registration.get(), &Registration::stateChanged, this,
-            [this, id](Registration::State s, int status, int expires) { emit registrationChanged(id, s, status, expires); });
+        [this, id](Registration::State s, int status, int expires) { emit registrationChanged(id, s, status, expires); });
     connect(e.registration.get(), &Registration::finished, this, [this, id](const Diagnosis &d) { emit registrationFinished(id, d); });
     connect(e.registration.get(), &Registration::finding, this, [this, id](const QString &sev, const QString &text) { emit finding(id, sev, text); });
     connect(e.registration.get(), &Registration::authComputed, this, [this, id](const sip::AuthExplanation &x) { emit authComputed(id, x); });

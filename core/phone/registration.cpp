@@ -59,9 +59,10 @@ Registration::Registration(UserAgent &agent, QByteArray password, QObject *paren
 {
     // A stable +sip.instance (RFC 5626 4.1): the same machine and AOR give the same UUID, so
     // a registrar replaces our old binding instead of collecting stale ones.
-    const QByteArray seed = QSysInfo::machineUniqueId() + '/' + agent.account().user.toUtf8() + '@' + agent.account().domain.toUtf8() + '/'
-        + agent.account().server.toUtf8();
-    m_instance = "<urn:uuid:" + QUuid::createUuidV5(QUuid(QStringLiteral("6ba7b811-9dad-11d1-80b4-00c04fd430c8")), seed).toByteArray(QUuid::WithoutBraces) + ">";
+    const QByteArray seed
+        = QSysInfo::machineUniqueId() + '/' + agent.account().user.toUtf8() + '@' + agent.account().domain.toUtf8() + '/' + agent.account().server.toUtf8();
+    m_instance
+        = "<urn:uuid:" + QUuid::createUuidV5(QUuid(QStringLiteral("6ba7b811-9dad-11d1-80b4-00c04fd430c8")), seed).toByteArray(QUuid::WithoutBraces) + ">";
     connect(&m_agent, &UserAgent::ready, this, [this] {
         if (m_state == State::Registering || m_state == State::Unregistering)
             send(false);
@@ -135,8 +136,8 @@ QByteArray Registration::buildRequest(int expires, const QList<QPair<QByteArray,
     // RFC 3261 10.2: the Request-URI names the registrar's domain, without user part.
     r += "REGISTER sip:" + domain + " SIP/2.0\r\n";
     // RFC 3581: rport asks the registrar to tell us the source port it saw.
-    r += "Via: SIP/2.0/" + sip::transportName(m_agent.transportKind()) + ' ' + local.toString().toLatin1() + ";rport;branch="
-        + sip::TransactionLayer::newBranch() + "\r\n";
+    r += "Via: SIP/2.0/" + sip::transportName(m_agent.transportKind()) + ' ' + local.toString().toLatin1()
+        + ";rport;branch=" + sip::TransactionLayer::newBranch() + "\r\n";
     r += "Max-Forwards: 70\r\n";
     if (!a.domain.isEmpty()) {
         // The server is an outbound proxy for another domain (RFC 3261 8.1.2, loose routing).
@@ -181,7 +182,7 @@ void Registration::send(bool withCredentials)
         m_transaction = nullptr;
         const QString t = QStringLiteral("%1 s").arg(double(m_agent.layer()->timers().timeout()) / 1000.0, 0, 'g', 3);
         fail({Outcome::Timeout, 0,
-              QStringLiteral("no answer from %1 in %2: wrong address, port or firewall, or nothing listens there").arg(m_agent.serverText(), t)});
+            QStringLiteral("no answer from %1 in %2: wrong address, port or firewall, or nothing listens there").arg(m_agent.serverText(), t)});
     };
     cb.transportError = [this](const sip::TransportError &e) {
         m_transaction = nullptr;
@@ -222,7 +223,9 @@ void Registration::onResponse(const sip::Message &response)
     if (code == 401 || code == 407) {
         if (!m_auth.hasPassword()) {
             fail({Outcome::WrongCredentials, code,
-                  QStringLiteral("the registrar asks for credentials (%1 %2) but no password was given").arg(code).arg(QString::fromUtf8(response.reasonPhrase()))});
+                QStringLiteral("the registrar asks for credentials (%1 %2) but no password was given")
+                    .arg(code)
+                    .arg(QString::fromUtf8(response.reasonPhrase()))});
             return;
         }
         const auto result = m_auth.onChallenge(response);
@@ -245,9 +248,8 @@ void Registration::onResponse(const sip::Message &response)
         const int min = QByteArrayView(response.header(sip::HeaderId::MinExpires)).toInt(&ok);
         if (ok && min > m_requestedExpires && m_minExpiresRetries < 2) {
             ++m_minExpiresRetries;
-            emit finding(QStringLiteral("info"), QStringLiteral("the registrar wants at least %1 s (423 Min-Expires); asked for %2 s, retrying with %1 s")
-                                                     .arg(min)
-                                                     .arg(m_requestedExpires));
+            emit finding(QStringLiteral("info"),
+                QStringLiteral("the registrar wants at least %1 s (423 Min-Expires); asked for %2 s, retrying with %1 s").arg(min).arg(m_requestedExpires));
             m_requestedExpires = min;
             send(m_auth.hasCredentials());
             return;
@@ -262,7 +264,7 @@ void Registration::onSuccess(const sip::Message &response)
     if (m_unregistering) {
         m_grantedExpires = 0;
         m_diagnosis = {Outcome::Unregistered, response.statusCode(),
-                       QStringLiteral("the registrar removed the binding of %1@%2").arg(m_agent.account().user, m_agent.domain())};
+            QStringLiteral("the registrar removed the binding of %1@%2").arg(m_agent.account().user, m_agent.domain())};
         setState(State::Unregistered, response.statusCode());
         emit finished(m_diagnosis);
         return;
@@ -275,14 +277,15 @@ void Registration::onSuccess(const sip::Message &response)
             const QByteArray host = via->received().isEmpty() ? local.address.toString().toLatin1() : via->received().toByteArray();
             const int port = via->rport() ? via->rport() : local.port;
             QHostAddress seen(QString::fromLatin1(host));
-            const sip::Endpoint seenEp{seen, quint16(port)};
+            const sip::Endpoint seenEp {seen, quint16(port)};
             const QString seenText = seen.isNull() ? QString() : seenEp.toString();
             if (!seenText.isEmpty() && seenText != QString::fromLatin1(m_contactHost) && m_agent.transportKind() == sip::TransportKind::Udp) {
                 if (!m_natRetried) {
                     m_natRetried = true;
                     emit finding(QStringLiteral("warning"),
-                                 QStringLiteral("NAT detected: the registrar sees this phone at %1 but its Contact said %2; registering again with %1 so calls can reach it")
-                                     .arg(seenText, QString::fromLatin1(m_contactHost)));
+                        QStringLiteral(
+                            "NAT detected: the registrar sees this phone at %1 but its Contact said %2; registering again with %1 so calls can reach it")
+                            .arg(seenText, QString::fromLatin1(m_contactHost)));
                     m_publicAddress = seenText;
                     send(true);
                     return;
@@ -311,7 +314,7 @@ void Registration::onSuccess(const sip::Message &response)
     if (granted < m_requestedExpires)
         emit finding(QStringLiteral("info"), QStringLiteral("the registrar granted %1 s of the %2 s asked for").arg(granted).arg(m_requestedExpires));
     m_diagnosis = {Outcome::Registered, response.statusCode(),
-                   QStringLiteral("registered %1@%2 at %3 for %4 s").arg(m_agent.account().user, m_agent.domain(), m_agent.serverText()).arg(granted)};
+        QStringLiteral("registered %1@%2 at %3 for %4 s").arg(m_agent.account().user, m_agent.domain(), m_agent.serverText()).arg(granted)};
     setState(State::Registered, response.statusCode());
     scheduleRefresh();
     emit finished(m_diagnosis);

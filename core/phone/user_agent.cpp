@@ -10,7 +10,11 @@
 namespace ds::phone {
 
 UserAgent::UserAgent(Account account, AgentOptions options, sip::Clock &clock, QObject *parent)
-    : QObject(parent), m_account(std::move(account)), m_options(std::move(options)), m_clock(clock), m_resolver(this)
+    : QObject(parent)
+    , m_account(std::move(account))
+    , m_options(std::move(options))
+    , m_clock(clock)
+    , m_resolver(this)
 {
     m_resolver.setNameserver(m_options.dnsServer);
     connect(&m_resolver, &sip::Resolver::resolved, this, [this](const QList<sip::ServerTarget> &targets) {
@@ -18,7 +22,7 @@ UserAgent::UserAgent(Account account, AgentOptions options, sip::Clock &clock, Q
         if (!steps.isEmpty())
             emit resolved(QStringLiteral("resolved %1: %2 -> %3 over %4")
                               .arg(m_spec.host, steps.join(QStringLiteral("; ")), targets.first().endpoint.toString(),
-                                   QString::fromLatin1(sip::transportName(targets.first().transport))));
+                                  QString::fromLatin1(sip::transportName(targets.first().transport))));
         open(targets.first());
     });
     connect(&m_resolver, &sip::Resolver::failed, this, [this](const QString &reason) {
@@ -46,7 +50,7 @@ QString UserAgent::serverText() const
 
 sip::Endpoint UserAgent::localEndpoint() const
 {
-    sip::Endpoint e = m_transport ? m_transport->localEndpoint() : sip::Endpoint{};
+    sip::Endpoint e = m_transport ? m_transport->localEndpoint() : sip::Endpoint {};
     if (e.address.isNull() || e.address == QHostAddress::Any || e.address == QHostAddress::AnyIPv4 || e.address == QHostAddress::AnyIPv6)
         e.address = m_routeAddress;
     return e;
@@ -115,19 +119,24 @@ void UserAgent::open(const sip::ServerTarget &target)
         connect(s, &sip::Transport::failed, this, [this](const sip::TransportError &e) {
             if (m_layer) {
                 // Reported to active transactions by the layer; drop the stack afterwards.
-                QMetaObject::invokeMethod(this, [this, text = e.text] {
-                    m_layer.reset();
-                    if (m_transport)
-                        m_transport.release()->deleteLater();
-                    emit connectionLost(text);
-                }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, text = e.text] {
+                        m_layer.reset();
+                        if (m_transport)
+                            m_transport.release()->deleteLater();
+                        emit connectionLost(text);
+                    },
+                    Qt::QueuedConnection);
                 return;
             }
             m_starting = false;
             m_transport.release()->deleteLater(); // a later start() tries afresh
             if (e.kind == sip::TransportError::Kind::Tls)
                 emit failed({Outcome::TlsError, 0,
-                             e.text + QStringLiteral(": the server certificate is not trusted or does not match; use --ca FILE to trust a private CA, or --insecure to skip verification")});
+                    e.text
+                        + QStringLiteral(": the server certificate is not trusted or does not match; use --ca FILE to trust a private CA, or --insecure to "
+                                         "skip verification")});
             else
                 emit failed({Outcome::NetworkError, 0, e.text + QStringLiteral(": nothing listens on that port, or a firewall rejects the connection")});
         });

@@ -18,12 +18,12 @@
 namespace ds::phone {
 
 struct AgentOptions {
-    QHostAddress bindAddress;  // null: any address of the route to the server
-    quint16 bindPort = 0;      // 0: a free port
+    QHostAddress bindAddress; // null: any address of the route to the server
+    quint16 bindPort = 0; // 0: a free port
     sip::TlsOptions tls;
     sip::TimerConfig timers;
     QString transportOverride; // --transport, wins over the account's
-    QHostAddress dnsServer;    // null: the system's resolver
+    QHostAddress dnsServer; // null: the system's resolver
 };
 
 class UserAgent final : public QObject {
@@ -44,7 +44,7 @@ public:
     // The address the server is reached from (our side of the route), for Via and Contact.
     sip::Endpoint localEndpoint() const;
     QString serverText() const; // "127.0.0.1:5060 over UDP"
-    QString domain() const;     // the AOR domain
+    QString domain() const; // the AOR domain
     sip::Clock &clock() { return m_clock; }
 
 signals:

@@ -62,7 +62,8 @@ Authenticator::Result Authenticator::onChallenge(const Message &response)
         }
     }
     if (best.isEmpty())
-        return {Verdict::Unsupported, QStringLiteral("the server asks for authentication dialscope cannot answer (%1)").arg(unsupported.join(QStringLiteral(", ")))};
+        return {Verdict::Unsupported,
+            QStringLiteral("the server asks for authentication dialscope cannot answer (%1)").arg(unsupported.join(QStringLiteral(", ")))};
 
     for (const Candidate &c : best) {
         const QByteArray realm = c.value.param("realm");
@@ -78,11 +79,11 @@ Authenticator::Result Authenticator::onChallenge(const Message &response)
             // as registrars that forget to say stale=true expect.
             if ((!stale && !st->provenGood) || st->staleAnswered)
                 return {Verdict::WrongCredentials,
-                        QStringLiteral("the server challenged again for realm \"%1\" after receiving credentials: the user name or password is wrong")
-                            .arg(QString::fromUtf8(realm))};
+                    QStringLiteral("the server challenged again for realm \"%1\" after receiving credentials: the user name or password is wrong")
+                        .arg(QString::fromUtf8(realm))};
         }
         if (!st) {
-            m_realms.append(RealmState{});
+            m_realms.append(RealmState {});
             st = &m_realms.back();
         }
         const bool wasSent = st->credentialsSent;
@@ -103,7 +104,8 @@ Authenticator::Result Authenticator::onChallenge(const Message &response)
             hasAuthInt |= t == "auth-int";
         }
         if (c.value.has("qop") && !hasAuth && !hasAuthInt)
-            return {Verdict::Unsupported, QStringLiteral("the challenge offers qop \"%1\"; only auth and auth-int are supported").arg(QString::fromLatin1(c.value.param("qop")))};
+            return {Verdict::Unsupported,
+                QStringLiteral("the challenge offers qop \"%1\"; only auth and auth-int are supported").arg(QString::fromLatin1(c.value.param("qop")))};
         st->qop = hasAuth ? "auth" : (hasAuthInt ? "auth-int" : "");
         st->nc = 0;
         st->cnonce = newCnonce();
@@ -112,8 +114,8 @@ Authenticator::Result Authenticator::onChallenge(const Message &response)
     return {Verdict::Answered, {}};
 }
 
-QList<QPair<QByteArray, QByteArray>> Authenticator::authorize(QByteArrayView method, QByteArrayView uri, QByteArrayView body,
-                                                              QList<AuthExplanation> *explanations)
+QList<QPair<QByteArray, QByteArray>> Authenticator::authorize(
+    QByteArrayView method, QByteArrayView uri, QByteArrayView body, QList<AuthExplanation> *explanations)
 {
     QList<QPair<QByteArray, QByteArray>> out;
     for (RealmState &st : m_realms) {
@@ -132,8 +134,8 @@ QList<QPair<QByteArray, QByteArray>> Authenticator::authorize(QByteArrayView met
         in.body = body.toByteArray();
         const DigestResult r = computeDigest(in);
 
-        QByteArray v = "Digest username=" + quoted(m_username) + ", realm=" + quoted(st.realm) + ", nonce=" + quoted(st.nonce)
-            + ", uri=" + quoted(in.uri) + ", response=" + quoted(r.response) + ", algorithm=" + digestAlgorithmName(st.algorithm);
+        QByteArray v = "Digest username=" + quoted(m_username) + ", realm=" + quoted(st.realm) + ", nonce=" + quoted(st.nonce) + ", uri=" + quoted(in.uri)
+            + ", response=" + quoted(r.response) + ", algorithm=" + digestAlgorithmName(st.algorithm);
         if (!st.qop.isEmpty() || digestAlgorithmIsSession(st.algorithm))
             v += ", cnonce=" + quoted(st.cnonce);
         if (!st.opaque.isEmpty())

@@ -32,10 +32,10 @@ struct AuthExplanation {
 class Authenticator {
 public:
     enum class Verdict {
-        Answered,         // credentials computed; resend the request with them
+        Answered, // credentials computed; resend the request with them
         WrongCredentials, // credentials for this realm were already sent and refused
-        Unsupported,      // no challenge we can answer (algorithm, scheme)
-        Malformed,        // the challenge header could not be parsed
+        Unsupported, // no challenge we can answer (algorithm, scheme)
+        Malformed, // the challenge header could not be parsed
     };
 
     struct Result {
@@ -45,7 +45,8 @@ public:
 
     Authenticator() = default;
     Authenticator(QByteArray username, QByteArray password)
-        : m_username(std::move(username)), m_password(std::move(password))
+        : m_username(std::move(username))
+        , m_password(std::move(password))
     {
     }
 
@@ -54,8 +55,8 @@ public:
 
     // Authorization headers for a request (pre-emptive, after a challenge was answered): each
     // call increments the nonce count. Fills explanations when given.
-    QList<QPair<QByteArray, QByteArray>> authorize(QByteArrayView method, QByteArrayView uri, QByteArrayView body,
-                                                   QList<AuthExplanation> *explanations = nullptr);
+    QList<QPair<QByteArray, QByteArray>> authorize(
+        QByteArrayView method, QByteArrayView uri, QByteArrayView body, QList<AuthExplanation> *explanations = nullptr);
 
     // The request carrying credentials succeeded: a later challenge is answered afresh.
     void onSuccess();
@@ -78,7 +79,7 @@ private:
         bool credentialsSent = false; // sent since the last success or fresh challenge
         bool staleAnswered = false;
         bool stale = false;
-        bool provenGood = false;      // these credentials were accepted with an earlier nonce
+        bool provenGood = false; // these credentials were accepted with an earlier nonce
     };
     QByteArray newCnonce() const;
 

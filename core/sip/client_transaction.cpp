@@ -2,8 +2,7 @@
 
 namespace ds::sip {
 
-ClientTransaction::ClientTransaction(Clock &clock, Transport &transport, TimerConfig timers, Message request, Endpoint destination,
-                                     Callbacks callbacks)
+ClientTransaction::ClientTransaction(Clock &clock, Transport &transport, TimerConfig timers, Message request, Endpoint destination, Callbacks callbacks)
     : m_clock(clock)
     , m_transport(transport)
     , m_timers(timers)

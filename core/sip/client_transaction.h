@@ -17,8 +17,8 @@ public:
     enum class State { Calling, Trying, Proceeding, Completed, Terminated };
 
     struct Callbacks {
-        std::function<void(const Message &)> response;          // provisional and final responses, once each
-        std::function<void()> timeout;                         // Timer B or F fired
+        std::function<void(const Message &)> response; // provisional and final responses, once each
+        std::function<void()> timeout; // Timer B or F fired
         std::function<void(const TransportError &)> transportError;
     };
 
@@ -59,8 +59,8 @@ private:
     qint64 m_interval = 0;
     QByteArray m_ack;
     Clock::TimerId m_retransmitTimer = 0; // A or E
-    Clock::TimerId m_timeoutTimer = 0;    // B or F
-    Clock::TimerId m_waitTimer = 0;       // D or K
+    Clock::TimerId m_timeoutTimer = 0; // B or F
+    Clock::TimerId m_waitTimer = 0; // D or K
 };
 
 } // namespace ds::sip

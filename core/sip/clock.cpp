@@ -6,7 +6,10 @@
 
 namespace ds::sip {
 
-SystemClock::SystemClock(QObject *parent) : QObject(parent) {}
+SystemClock::SystemClock(QObject *parent)
+    : QObject(parent)
+{
+}
 
 qint64 SystemClock::nowMs() const
 {
@@ -48,7 +51,7 @@ void SystemClock::timerEvent(QTimerEvent *e)
 Clock::TimerId SimulatedClock::schedule(qint64 delayMs, std::function<void()> fn)
 {
     const TimerId id = m_next++;
-    m_timers.emplace(id, Entry{m_now + std::max<qint64>(0, delayMs), std::move(fn)});
+    m_timers.emplace(id, Entry {m_now + std::max<qint64>(0, delayMs), std::move(fn)});
     return id;
 }
 

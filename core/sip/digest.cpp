@@ -26,12 +26,18 @@ std::optional<DigestAlgorithm> digestAlgorithmFromName(QByteArrayView name)
 QByteArray digestAlgorithmName(DigestAlgorithm a)
 {
     switch (a) {
-    case DigestAlgorithm::Md5: return "MD5";
-    case DigestAlgorithm::Md5Sess: return "MD5-sess";
-    case DigestAlgorithm::Sha256: return "SHA-256";
-    case DigestAlgorithm::Sha256Sess: return "SHA-256-sess";
-    case DigestAlgorithm::Sha512_256: return "SHA-512-256";
-    case DigestAlgorithm::Sha512_256Sess: return "SHA-512-256-sess";
+    case DigestAlgorithm::Md5:
+        return "MD5";
+    case DigestAlgorithm::Md5Sess:
+        return "MD5-sess";
+    case DigestAlgorithm::Sha256:
+        return "SHA-256";
+    case DigestAlgorithm::Sha256Sess:
+        return "SHA-256-sess";
+    case DigestAlgorithm::Sha512_256:
+        return "SHA-512-256";
+    case DigestAlgorithm::Sha512_256Sess:
+        return "SHA-512-256-sess";
     }
     return "MD5";
 }
@@ -39,12 +45,18 @@ QByteArray digestAlgorithmName(DigestAlgorithm a)
 int digestAlgorithmStrength(DigestAlgorithm a)
 {
     switch (a) {
-    case DigestAlgorithm::Md5: return 1;
-    case DigestAlgorithm::Md5Sess: return 2;
-    case DigestAlgorithm::Sha256: return 3;
-    case DigestAlgorithm::Sha256Sess: return 4;
-    case DigestAlgorithm::Sha512_256: return 5;
-    case DigestAlgorithm::Sha512_256Sess: return 6;
+    case DigestAlgorithm::Md5:
+        return 1;
+    case DigestAlgorithm::Md5Sess:
+        return 2;
+    case DigestAlgorithm::Sha256:
+        return 3;
+    case DigestAlgorithm::Sha256Sess:
+        return 4;
+    case DigestAlgorithm::Sha512_256:
+        return 5;
+    case DigestAlgorithm::Sha512_256Sess:
+        return 6;
     }
     return 0;
 }
@@ -59,11 +71,17 @@ QByteArray digestHash(DigestAlgorithm a, QByteArrayView data)
     const EVP_MD *md = nullptr;
     switch (a) {
     case DigestAlgorithm::Md5:
-    case DigestAlgorithm::Md5Sess: md = EVP_md5(); break;
+    case DigestAlgorithm::Md5Sess:
+        md = EVP_md5();
+        break;
     case DigestAlgorithm::Sha256:
-    case DigestAlgorithm::Sha256Sess: md = EVP_sha256(); break;
+    case DigestAlgorithm::Sha256Sess:
+        md = EVP_sha256();
+        break;
     case DigestAlgorithm::Sha512_256:
-    case DigestAlgorithm::Sha512_256Sess: md = EVP_sha512_256(); break;
+    case DigestAlgorithm::Sha512_256Sess:
+        md = EVP_sha512_256();
+        break;
     }
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;

@@ -28,20 +28,20 @@ struct DigestInput {
     QByteArray method;
     QByteArray uri;
     QByteArray nonce;
-    QByteArray cnonce;      // required with qop or -sess
-    std::uint32_t nc = 1;   // nonce count
-    QByteArray qop;         // "", "auth" or "auth-int"
-    QByteArray body;        // entity body, for auth-int
+    QByteArray cnonce; // required with qop or -sess
+    std::uint32_t nc = 1; // nonce count
+    QByteArray qop; // "", "auth" or "auth-int"
+    QByteArray body; // entity body, for auth-int
 };
 
 struct DigestResult {
-    QByteArray ha1Input;      // "alice:example.com:********" (password masked)
+    QByteArray ha1Input; // "alice:example.com:********" (password masked)
     QByteArray ha1;
-    QByteArray ha2Input;      // "REGISTER:sip:example.com" (+ ":H(body)" for auth-int)
+    QByteArray ha2Input; // "REGISTER:sip:example.com" (+ ":H(body)" for auth-int)
     QByteArray ha2;
     QByteArray responseInput; // "HA1:nonce:nc:cnonce:qop:HA2"
     QByteArray response;
-    QByteArray ncText;        // "00000001"
+    QByteArray ncText; // "00000001"
 };
 
 DigestResult computeDigest(const DigestInput &in);

@@ -12,6 +12,7 @@ struct NameEntry {
 };
 
 // Long names, then the compact forms of RFC 3261 7.3.3 and the extensions that define one.
+// clang-format off
 constexpr NameEntry kNames[] = {
     {"Accept", HeaderId::Accept},
     {"Accept-Encoding", HeaderId::AcceptEncoding},
@@ -80,6 +81,7 @@ constexpr NameEntry kNames[] = {
     {"v", HeaderId::Via},
     {"x", HeaderId::SessionExpires},
 };
+// clang-format on
 
 constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
 
@@ -100,7 +102,7 @@ constexpr qsizetype kMaxNameLength = 19; // "Authentication-Info", "Content-Disp
 constexpr int slotOf(char first, qsizetype length) { return (lower(first) - 'a') * (kMaxNameLength + 1) + int(length); }
 
 struct Index {
-    std::array<std::array<std::uint8_t, 2>, 26 * (kMaxNameLength + 1)> byKey{}; // kNames index + 1; 0 = empty
+    std::array<std::array<std::uint8_t, 2>, 26 * (kMaxNameLength + 1)> byKey {}; // kNames index + 1; 0 = empty
     constexpr Index()
     {
         for (std::uint8_t i = 0; i < std::size(kNames); ++i) {

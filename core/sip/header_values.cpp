@@ -9,7 +9,7 @@ namespace ds::sip {
 
 namespace {
 
-Error valueError(QString what) { return Error{std::move(what), 0, 0, {}}; }
+Error valueError(QString what) { return Error {std::move(what), 0, 0, {}}; }
 
 inline bool isWs(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -89,8 +89,8 @@ std::expected<NameAddr, Error> parseNameAddr(QByteArrayView value)
             // display-name = *(token LWS) / quoted-string
             for (char c : dn)
                 if (!isTokenChar(c) && !isWs(c))
-                    return std::unexpected(valueError(QStringLiteral("the display name \"%1\" contains '%2'; it must be quoted")
-                                                          .arg(QString::fromUtf8(clip(dn, 60))).arg(QChar(c))));
+                    return std::unexpected(valueError(
+                        QStringLiteral("the display name \"%1\" contains '%2'; it must be quoted").arg(QString::fromUtf8(clip(dn, 60))).arg(QChar(c))));
             na.displayName = dn.toByteArray();
         }
         const qsizetype gt = value.indexOf('>', lt);
@@ -210,7 +210,7 @@ std::expected<Via, Error> parseVia(QByteArrayView value)
     }
     auto params = parseParams(value.sliced(i));
     if (!params)
-        return std::unexpected(Error{QStringLiteral("malformed Via parameters: ") + params.error().what, 0, 0, {}});
+        return std::unexpected(Error {QStringLiteral("malformed Via parameters: ") + params.error().what, 0, 0, {}});
     via.params = *params;
     if (const Param *rp = findParam(via.params, "rport"); rp && rp->hasValue) {
         bool ok = false;
@@ -243,7 +243,7 @@ std::expected<CSeq, Error> parseCSeq(QByteArrayView value)
         ++i;
     if (i == b || i != value.size())
         return std::unexpected(valueError(QStringLiteral("the CSeq method \"%1\" is not a valid method token").arg(QString::fromLatin1(value.sliced(b)))));
-    return CSeq{std::uint32_t(n), value.sliced(b).toByteArray()};
+    return CSeq {std::uint32_t(n), value.sliced(b).toByteArray()};
 }
 
 QByteArray AuthValue::param(QByteArrayView name) const
@@ -299,8 +299,8 @@ std::expected<QList<AuthValue>, Error> parseAuthValues(QByteArrayView value)
         if (i < value.size() && value[i] == '"') {
             auto q = readQuoted(value, i);
             if (!q)
-                return std::unexpected(valueError(QStringLiteral("the value of \"%1\" in the authentication header has an unterminated quoted string")
-                                                      .arg(QString::fromLatin1(tok))));
+                return std::unexpected(valueError(
+                    QStringLiteral("the value of \"%1\" in the authentication header has an unterminated quoted string").arg(QString::fromLatin1(tok))));
             v = *q;
         } else {
             const qsizetype vb = i;
@@ -311,7 +311,8 @@ std::expected<QList<AuthValue>, Error> parseAuthValues(QByteArrayView value)
         out.back().params.append({tok.toByteArray().toLower(), v});
         skipWs(value, i);
         if (i < value.size() && value[i] != ',')
-            return std::unexpected(valueError(QStringLiteral("expected ',' after parameter \"%1\" in the authentication header").arg(QString::fromLatin1(tok))));
+            return std::unexpected(
+                valueError(QStringLiteral("expected ',' after parameter \"%1\" in the authentication header").arg(QString::fromLatin1(tok))));
     }
     if (out.isEmpty())
         return std::unexpected(valueError(QStringLiteral("the authentication header is empty")));

@@ -15,8 +15,8 @@ namespace ds::sip {
 struct NameAddr {
     QByteArray displayName; // unquoted
     Uri uri;
-    Params params;          // header parameters (tag, expires, q, +sip.instance...)
-    bool wildcard = false;  // Contact: *
+    Params params; // header parameters (tag, expires, q, +sip.instance...)
+    bool wildcard = false; // Contact: *
     QByteArrayView tag() const;
 };
 
@@ -24,9 +24,9 @@ struct NameAddr {
 std::expected<NameAddr, Error> parseNameAddr(QByteArrayView value);
 
 struct Via {
-    QByteArray protocolName;    // "SIP"
+    QByteArray protocolName; // "SIP"
     QByteArray protocolVersion; // "2.0"
-    QByteArray transport;       // "UDP", "TCP", "TLS"...
+    QByteArray transport; // "UDP", "TCP", "TLS"...
     QByteArray host;
     bool ipv6 = false;
     int port = 0;

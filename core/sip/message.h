@@ -17,8 +17,8 @@ namespace ds::sip {
 
 struct HeaderField {
     HeaderId id = HeaderId::Other;
-    bool unfolded = false;       // value lives in the message's side buffer (it was folded)
-    std::uint32_t line = 0;      // 1-based line of the header in the message
+    bool unfolded = false; // value lives in the message's side buffer (it was folded)
+    std::uint32_t line = 0; // 1-based line of the header in the message
     std::uint32_t nameOffset = 0;
     std::uint32_t nameLength = 0;
     std::uint32_t valueOffset = 0;
@@ -70,10 +70,7 @@ public:
 
 private:
     friend class Parser;
-    QByteArrayView view(std::uint32_t off, std::uint32_t len) const
-    {
-        return QByteArrayView(m_data.constData() + off, len);
-    }
+    QByteArrayView view(std::uint32_t off, std::uint32_t len) const { return QByteArrayView(m_data.constData() + off, len); }
 
     QByteArray m_data;
     QByteArray m_unfolded; // values of folded headers, unfolded (rare)

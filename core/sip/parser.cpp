@@ -10,15 +10,12 @@ namespace {
 
 constexpr qsizetype kMaxHeaders = 256;
 
-Error err(QString what, int line, int column = 0, QByteArray header = {})
-{
-    return Error{std::move(what), line, column, std::move(header)};
-}
+Error err(QString what, int line, int column = 0, QByteArray header = {}) { return Error {std::move(what), line, column, std::move(header)}; }
 
 struct Line {
-    qsizetype begin;   // first byte
-    qsizetype end;     // one past the last byte, CR excluded
-    qsizetype next;    // first byte of the next line
+    qsizetype begin; // first byte
+    qsizetype end; // one past the last byte, CR excluded
+    qsizetype next; // first byte of the next line
 };
 
 // The line starting at pos; lines end with CRLF, a bare LF is tolerated.
@@ -49,7 +46,7 @@ bool isSipVersion(QByteArrayView v) { return equalsNoCase(v, "SIP/2.0"); }
 
 // RFC 3261 25.1 token characters as a table: the header-name loop looks up every byte of a name.
 constexpr std::array<bool, 256> kTokenChars = [] {
-    std::array<bool, 256> t{};
+    std::array<bool, 256> t {};
     for (int c = 0; c < 256; ++c)
         t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     for (char c : std::string_view("-.!%*_+`'~"))
@@ -99,13 +96,14 @@ std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
         if (sp1 < 0)
             return std::unexpected(err(QStringLiteral("the status line has no status code"), 1));
         if (!isSipVersion(sl.first(sp1)))
-            return std::unexpected(err(QStringLiteral("unsupported SIP version \"%1\" in the status line (only SIP/2.0 is supported)")
-                                           .arg(QString::fromLatin1(sl.first(sp1))), 1, 1));
+            return std::unexpected(err(
+                QStringLiteral("unsupported SIP version \"%1\" in the status line (only SIP/2.0 is supported)").arg(QString::fromLatin1(sl.first(sp1))), 1, 1));
         qsizetype sp2 = sl.indexOf(' ', sp1 + 1);
         const QByteArrayView code = sl.sliced(sp1 + 1, (sp2 < 0 ? sl.size() : sp2) - sp1 - 1);
         if (!parseStatusCode(code, m.m_statusCode))
-            return std::unexpected(err(QStringLiteral("the status code \"%1\" is not a three-digit number between 100 and 699")
-                                           .arg(QString::fromLatin1(clip(code, 20))), 1, int(sp1 + 2)));
+            return std::unexpected(
+                err(QStringLiteral("the status code \"%1\" is not a three-digit number between 100 and 699").arg(QString::fromLatin1(clip(code, 20))), 1,
+                    int(sp1 + 2)));
         if (sp2 >= 0) {
             m.m_reasonOff = std::uint32_t(sp2 + 1);
             m.m_reasonLen = std::uint32_t(sl.size() - sp2 - 1);
@@ -118,15 +116,17 @@ std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
         if (i == 0)
             return std::unexpected(err(QStringLiteral("the Request-Line does not start with a method name"), 1, 1));
         if (i >= sl.size() || sl[i] != ' ')
-            return std::unexpected(err(QStringLiteral("the method name contains the character '%1', which is not allowed in a token")
-                                           .arg(QChar(sl.size() > i ? sl[i] : ' ')), 1, int(i + 1)));
+            return std::unexpected(
+                err(QStringLiteral("the method name contains the character '%1', which is not allowed in a token").arg(QChar(sl.size() > i ? sl[i] : ' ')), 1,
+                    int(i + 1)));
         m.m_methodLen = std::uint32_t(i);
         const qsizetype uriStart = i + 1;
         const qsizetype sp2 = sl.indexOf(' ', uriStart);
         if (sp2 < 0)
             return std::unexpected(err(QStringLiteral("the Request-Line has no SIP version after the Request-URI"), 1));
         if (sp2 == uriStart)
-            return std::unexpected(err(QStringLiteral("the Request-Line has more than one space between the method and the Request-URI"), 1, int(uriStart + 1)));
+            return std::unexpected(
+                err(QStringLiteral("the Request-Line has more than one space between the method and the Request-URI"), 1, int(uriStart + 1)));
         m.m_uriOff = std::uint32_t(uriStart);
         m.m_uriLen = std::uint32_t(sp2 - uriStart);
         const QByteArrayView version = sl.sliced(sp2 + 1);
@@ -135,11 +135,13 @@ std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
                 return std::unexpected(err(QStringLiteral("the Request-Line has more than one space before the SIP version"), 1, int(sp2 + 1)));
             if (isSipVersion(trimmed(version)))
                 return std::unexpected(err(QStringLiteral("the Request-Line has trailing whitespace after the SIP version"), 1, int(sp2 + 8)));
-            return std::unexpected(err(QStringLiteral("the Request-URI contains whitespace (the request line must be 'METHOD SP Request-URI SP SIP/2.0')"), 1, int(uriStart + 1)));
+            return std::unexpected(
+                err(QStringLiteral("the Request-URI contains whitespace (the request line must be 'METHOD SP Request-URI SP SIP/2.0')"), 1, int(uriStart + 1)));
         }
         if (!isSipVersion(version))
-            return std::unexpected(err(QStringLiteral("unsupported SIP version \"%1\" in the request line (only SIP/2.0 is supported)")
-                                           .arg(QString::fromLatin1(clip(version, 20))), 1, int(sp2 + 2)));
+            return std::unexpected(err(
+                QStringLiteral("unsupported SIP version \"%1\" in the request line (only SIP/2.0 is supported)").arg(QString::fromLatin1(clip(version, 20))), 1,
+                int(sp2 + 2)));
     }
 
     // Header fields.
@@ -201,7 +203,7 @@ std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
             return std::unexpected(err(QStringLiteral("header line \"%1\" has no ':' after the header name, or the name contains '%2'")
                                            .arg(QString::fromLatin1(text))
                                            .arg(QChar(i < ln.end ? d[i] : ' ')),
-                                       lineNo, int(i - ln.begin + 1), QByteArray(d + ln.begin, nameEnd - ln.begin)));
+                lineNo, int(i - ln.begin + 1), QByteArray(d + ln.begin, nameEnd - ln.begin)));
         }
         ++i;
         while (i < ln.end && (d[i] == ' ' || d[i] == '\t'))
@@ -233,8 +235,8 @@ std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
         if (h.id != HeaderId::ContentLength)
             continue;
         if (cl && m.value(*cl) != m.value(h))
-            return std::unexpected(err(QStringLiteral("the message has more than one Content-Length header, with different values"),
-                                       int(h.line), 0, "Content-Length"));
+            return std::unexpected(
+                err(QStringLiteral("the message has more than one Content-Length header, with different values"), int(h.line), 0, "Content-Length"));
         cl = &h;
     }
     const qsizetype available = size - bodyStart;
@@ -245,16 +247,16 @@ std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
             return std::unexpected(err(QStringLiteral("Content-Length is empty"), int(cl->line), 0, "Content-Length"));
         for (char c : v) {
             if (c < '0' || c > '9')
-                return std::unexpected(err(QStringLiteral("Content-Length \"%1\" is not a non-negative decimal number")
-                                               .arg(QString::fromLatin1(clip(v, 30))), int(cl->line), 0, "Content-Length"));
+                return std::unexpected(err(QStringLiteral("Content-Length \"%1\" is not a non-negative decimal number").arg(QString::fromLatin1(clip(v, 30))),
+                    int(cl->line), 0, "Content-Length"));
             n = n * 10 + (c - '0');
             if (n > 0x7fffffff)
-                return std::unexpected(err(QStringLiteral("Content-Length %1 is too large").arg(QString::fromLatin1(clip(v, 30))),
-                                           int(cl->line), 0, "Content-Length"));
+                return std::unexpected(
+                    err(QStringLiteral("Content-Length %1 is too large").arg(QString::fromLatin1(clip(v, 30))), int(cl->line), 0, "Content-Length"));
         }
         if (n > available)
-            return std::unexpected(err(QStringLiteral("Content-Length says %1 bytes but only %2 bytes of body were received")
-                                           .arg(n).arg(available), int(cl->line), 0, "Content-Length"));
+            return std::unexpected(err(QStringLiteral("Content-Length says %1 bytes but only %2 bytes of body were received").arg(n).arg(available),
+                int(cl->line), 0, "Content-Length"));
         m.m_contentLength = n;
         m.m_bodyOff = std::uint32_t(bodyStart);
         m.m_bodyLen = std::uint32_t(n); // RFC 3261 18.3: bytes past Content-Length are discarded

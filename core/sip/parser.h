@@ -12,7 +12,7 @@ namespace ds::sip {
 
 enum class Framing {
     Datagram, // UDP: the datagram is the message; Content-Length may be absent (RFC 3261 18.3)
-    Stream,   // TCP/TLS: the framer cut exactly one message; Content-Length is mandatory
+    Stream, // TCP/TLS: the framer cut exactly one message; Content-Length is mandatory
 };
 
 class Parser {

@@ -69,7 +69,10 @@ std::expected<ServerSpec, QString> parseServerSpec(const QString &text)
     return spec;
 }
 
-Resolver::Resolver(QObject *parent) : QObject(parent) {}
+Resolver::Resolver(QObject *parent)
+    : QObject(parent)
+{
+}
 
 void Resolver::resolve(const ServerSpec &spec)
 {
@@ -107,7 +110,7 @@ struct NaptrRecord {
 QList<NaptrRecord> queryNaptr(const QByteArray &name, const QHostAddress &nameserver, QString *error)
 {
     QList<NaptrRecord> out;
-    struct __res_state state {};
+    struct __res_state state { };
     if (res_ninit(&state) != 0) {
         *error = QStringLiteral("cannot initialise the DNS resolver");
         return out;
@@ -187,9 +190,8 @@ void Resolver::lookupNaptr()
                     if (r.flags == "s" && (r.service == "SIP+D2U" || r.service == "SIP+D2T" || r.service == "SIPS+D2T")
                         && (!self->m_spec.sips || r.service == "SIPS+D2T"))
                         usable.append(r);
-                std::sort(usable.begin(), usable.end(), [](const NaptrRecord &a, const NaptrRecord &b) {
-                    return a.order != b.order ? a.order < b.order : a.preference < b.preference;
-                });
+                std::sort(usable.begin(), usable.end(),
+                    [](const NaptrRecord &a, const NaptrRecord &b) { return a.order != b.order ? a.order < b.order : a.preference < b.preference; });
                 const QString host = self->m_spec.host;
                 if (!usable.isEmpty()) {
                     self->m_steps << QStringLiteral("NAPTR %1: %2 -> %3").arg(host, QString::fromLatin1(usable.first().service), usable.first().replacement);
@@ -202,8 +204,8 @@ void Resolver::lookupNaptr()
                 self->m_steps << QStringLiteral("NAPTR %1: %2").arg(host, error.isEmpty() ? QStringLiteral("no SIP records") : error);
                 // RFC 3263 4.1: without NAPTR, try the SRV records of each supported transport.
                 const QStringList srv = self->m_spec.sips
-                    ? QStringList{QStringLiteral("_sips._tcp.") + host}
-                    : QStringList{QStringLiteral("_sip._udp.") + host, QStringLiteral("_sip._tcp.") + host, QStringLiteral("_sips._tcp.") + host};
+                    ? QStringList {QStringLiteral("_sips._tcp.") + host}
+                    : QStringList {QStringLiteral("_sip._udp.") + host, QStringLiteral("_sip._tcp.") + host, QStringLiteral("_sips._tcp.") + host};
                 self->lookupSrv(srv, 0);
             },
             Qt::QueuedConnection);
@@ -226,8 +228,8 @@ void Resolver::lookupSrv(QStringList names, int index)
         dns->deleteLater();
         const QString name = names[index];
         const TransportKind t = name.startsWith(QLatin1String("_sips._tcp")) ? TransportKind::Tls
-            : name.startsWith(QLatin1String("_sip._tcp"))                  ? TransportKind::Tcp
-                                                                          : TransportKind::Udp;
+            : name.startsWith(QLatin1String("_sip._tcp"))                    ? TransportKind::Tcp
+                                                                             : TransportKind::Udp;
         auto records = dns->serviceRecords();
         if (dns->error() != QDnsLookup::NoError || records.isEmpty()) {
             m_steps << QStringLiteral("SRV %1: %2").arg(name, dns->error() == QDnsLookup::NoError ? QStringLiteral("no records") : dns->errorString());
@@ -248,7 +250,7 @@ void Resolver::lookupAddress(const QString &host, quint16 port, TransportKind tr
 {
     QHostAddress literal;
     if (literal.setAddress(host)) {
-        emit resolved({ServerTarget{{literal, port}, transport}});
+        emit resolved({ServerTarget {{literal, port}, transport}});
         return;
     }
     if (!m_nameserver.isNull()) {
@@ -296,7 +298,8 @@ void Resolver::lookupAddressDns(const QString &host, quint16 port, TransportKind
         QList<ServerTarget> targets;
         for (const QDnsHostAddressRecord &r : records)
             targets.append({{r.value(), port}, transport});
-        m_steps << QStringLiteral("%1 %2: %3").arg(type == QDnsLookup::A ? QStringLiteral("A") : QStringLiteral("AAAA"), host, targets.first().endpoint.address.toString());
+        m_steps << QStringLiteral("%1 %2: %3")
+                       .arg(type == QDnsLookup::A ? QStringLiteral("A") : QStringLiteral("AAAA"), host, targets.first().endpoint.address.toString());
         emit resolved(targets);
     });
     dns->lookup();

@@ -19,9 +19,9 @@ struct ServerTarget {
 };
 
 struct ServerSpec {
-    QString host;                             // name or address, IPv6 without brackets
-    quint16 port = 0;                         // 0 when not given
-    std::optional<TransportKind> transport;   // from ;transport= or --transport
+    QString host; // name or address, IPv6 without brackets
+    quint16 port = 0; // 0 when not given
+    std::optional<TransportKind> transport; // from ;transport= or --transport
     bool sips = false;
 };
 

@@ -2,8 +2,8 @@
 
 namespace ds::sip {
 
-QByteArray makeResponse(const Message &request, int code, QByteArrayView reason, QByteArrayView toTag, QByteArrayView extraHeaders,
-                        QByteArrayView contentType, QByteArrayView body)
+QByteArray makeResponse(
+    const Message &request, int code, QByteArrayView reason, QByteArrayView toTag, QByteArrayView extraHeaders, QByteArrayView contentType, QByteArrayView body)
 {
     QByteArray r;
     r.reserve(512 + body.size());

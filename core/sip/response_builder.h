@@ -10,6 +10,6 @@ namespace ds::sip {
 
 // extraHeaders: complete header lines, each ending with CRLF. body may be empty.
 QByteArray makeResponse(const Message &request, int code, QByteArrayView reason, QByteArrayView toTag, QByteArrayView extraHeaders = {},
-                        QByteArrayView contentType = {}, QByteArrayView body = {});
+    QByteArrayView contentType = {}, QByteArrayView body = {});
 
 } // namespace ds::sip

@@ -48,8 +48,8 @@ private:
     QByteArray m_lastResponse;
     qint64 m_interval = 0;
     Clock::TimerId m_retransmitTimer = 0; // G
-    Clock::TimerId m_timeoutTimer = 0;    // H
-    Clock::TimerId m_waitTimer = 0;       // I or J
+    Clock::TimerId m_timeoutTimer = 0; // H
+    Clock::TimerId m_waitTimer = 0; // I or J
 };
 
 } // namespace ds::sip

@@ -24,7 +24,7 @@ std::expected<std::optional<QByteArray>, Error> StreamFramer::next()
     }
     if (end < 0) {
         if (m_buffer.size() > m_max)
-            return std::unexpected(Error{QStringLiteral("the peer sent more than %1 bytes without ending the header section").arg(m_max), 0, 0, {}});
+            return std::unexpected(Error {QStringLiteral("the peer sent more than %1 bytes without ending the header section").arg(m_max), 0, 0, {}});
         return std::optional<QByteArray>();
     }
     const qsizetype bodyStart = end + sepLen;
@@ -43,15 +43,17 @@ std::expected<std::optional<QByteArray>, Error> StreamFramer::next()
             bool ok = false;
             const qint64 n = v.toLongLong(&ok);
             if (!ok || n < 0)
-                return std::unexpected(Error{QStringLiteral("Content-Length \"%1\" is not a non-negative number").arg(QString::fromLatin1(clip(v, 30))), 0, 0, "Content-Length"});
+                return std::unexpected(
+                    Error {QStringLiteral("Content-Length \"%1\" is not a non-negative number").arg(QString::fromLatin1(clip(v, 30))), 0, 0, "Content-Length"});
             length = n;
         }
         pos = lineEnd;
     }
     if (length < 0)
-        return std::unexpected(Error{QStringLiteral("a message received over a stream has no Content-Length"), 0, 0, "Content-Length"});
+        return std::unexpected(Error {QStringLiteral("a message received over a stream has no Content-Length"), 0, 0, "Content-Length"});
     if (bodyStart + length > m_max)
-        return std::unexpected(Error{QStringLiteral("a message of %1 bytes exceeds the %2-byte limit").arg(bodyStart + length).arg(m_max), 0, 0, "Content-Length"});
+        return std::unexpected(
+            Error {QStringLiteral("a message of %1 bytes exceeds the %2-byte limit").arg(bodyStart + length).arg(m_max), 0, 0, "Content-Length"});
     if (m_buffer.size() < bodyStart + length)
         return std::optional<QByteArray>();
     QByteArray msg = m_buffer.first(bodyStart + length);

@@ -13,7 +13,10 @@ namespace ds::sip {
 
 class StreamFramer {
 public:
-    explicit StreamFramer(qsizetype maxMessage = 256 * 1024) : m_max(maxMessage) {}
+    explicit StreamFramer(qsizetype maxMessage = 256 * 1024)
+        : m_max(maxMessage)
+    {
+    }
     void append(QByteArrayView bytes) { m_buffer.append(bytes.data(), bytes.size()); }
     // The next complete message, nullopt when more bytes are needed, or an error after which
     // the stream cannot be resynchronised and must be closed.

@@ -6,7 +6,10 @@
 
 namespace ds::sip {
 
-StreamTransport::StreamTransport(TransportKind kind, QObject *parent) : Transport(parent), m_kind(kind), m_socket(this)
+StreamTransport::StreamTransport(TransportKind kind, QObject *parent)
+    : Transport(parent)
+    , m_kind(kind)
+    , m_socket(this)
 {
     connect(&m_socket, &QSslSocket::connected, this, [this] {
         if (m_kind == TransportKind::Tcp)
@@ -20,7 +23,8 @@ StreamTransport::StreamTransport(TransportKind kind, QObject *parent) : Transpor
         m_ready = false;
         if (!m_failed) {
             m_failed = true;
-            emit failed({TransportError::Kind::Network, QStringLiteral("%1 closed the %2 connection").arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)))});
+            emit failed({TransportError::Kind::Network,
+                QStringLiteral("%1 closed the %2 connection").arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)))});
         }
     });
 }
@@ -53,10 +57,11 @@ void StreamTransport::connectTo(const Endpoint &to)
     m_framer = StreamFramer();
     if (!m_bindAddress.isNull() && !m_socket.bind(m_bindAddress, m_bindPort)) {
         m_failed = true;
-        emit failed({TransportError::Kind::Network, QStringLiteral("cannot bind %1 %2:%3: %4")
-                                                        .arg(QString::fromLatin1(transportName(m_kind)), m_bindAddress.toString())
-                                                        .arg(m_bindPort)
-                                                        .arg(m_socket.errorString())});
+        emit failed({TransportError::Kind::Network,
+            QStringLiteral("cannot bind %1 %2:%3: %4")
+                .arg(QString::fromLatin1(transportName(m_kind)), m_bindAddress.toString())
+                .arg(m_bindPort)
+                .arg(m_socket.errorString())});
         return;
     }
     if (m_kind == TransportKind::Tcp) {
@@ -134,10 +139,10 @@ void StreamTransport::onError(QAbstractSocket::SocketError e)
             || !m_sslErrorText.isEmpty());
     if (tls) {
         emit failed({TransportError::Kind::Tls,
-                     QStringLiteral("TLS handshake with %1 failed: %2").arg(m_peer.toString(), m_sslErrorText.isEmpty() ? m_socket.errorString() : m_sslErrorText)});
+            QStringLiteral("TLS handshake with %1 failed: %2").arg(m_peer.toString(), m_sslErrorText.isEmpty() ? m_socket.errorString() : m_sslErrorText)});
     } else {
         emit failed({TransportError::Kind::Network,
-                     QStringLiteral("cannot connect to %1 over %2: %3").arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)), m_socket.errorString())});
+            QStringLiteral("cannot connect to %1 over %2: %3").arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)), m_socket.errorString())});
     }
 }
 

@@ -14,8 +14,8 @@ namespace ds::sip {
 
 struct TlsOptions {
     QList<QSslCertificate> caCertificates; // replaces the system store when not empty
-    bool insecure = false;                 // skip certificate verification (warned about)
-    QString peerName;                      // name to verify; the server host by default
+    bool insecure = false; // skip certificate verification (warned about)
+    QString peerName; // name to verify; the server host by default
 };
 
 class StreamTransport final : public Transport {
@@ -23,7 +23,11 @@ class StreamTransport final : public Transport {
 public:
     StreamTransport(TransportKind kind, QObject *parent = nullptr);
     void setTlsOptions(TlsOptions options) { m_tls = std::move(options); }
-    void setBindAddress(const QHostAddress &address, quint16 port) { m_bindAddress = address; m_bindPort = port; }
+    void setBindAddress(const QHostAddress &address, quint16 port)
+    {
+        m_bindAddress = address;
+        m_bindPort = port;
+    }
     TransportKind kind() const override { return m_kind; }
     Endpoint localEndpoint() const override;
     void send(const QByteArray &bytes, const Endpoint &to) override;

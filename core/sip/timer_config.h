@@ -6,7 +6,7 @@
 namespace ds::sip {
 
 struct TimerConfig {
-    qint64 t1 = 500;  // RTT estimate
+    qint64 t1 = 500; // RTT estimate
     qint64 t2 = 4000; // maximum retransmit interval for non-INVITE requests and INVITE responses
     qint64 t4 = 5000; // maximum time a message stays in the network
     qint64 timeout() const { return 64 * t1; } // Timers B, F, H, J

@@ -12,13 +12,13 @@ namespace ds::sip {
 struct TraceEvent {
     enum class Direction { In, Out };
     Direction direction = Direction::Out;
-    QDateTime time;            // wall clock, for display
+    QDateTime time; // wall clock, for display
     TransportKind transport = TransportKind::Udp;
     Endpoint local;
     Endpoint remote;
-    QByteArray raw;            // exactly the bytes sent or received
-    bool malformed = false;    // received bytes that did not parse
-    QString error;             // the parse error, when malformed
+    QByteArray raw; // exactly the bytes sent or received
+    bool malformed = false; // received bytes that did not parse
+    QString error; // the parse error, when malformed
 };
 
 } // namespace ds::sip

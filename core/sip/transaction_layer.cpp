@@ -8,14 +8,17 @@
 namespace ds::sip {
 
 TransactionLayer::TransactionLayer(Transport &transport, Clock &clock, QObject *parent)
-    : QObject(parent), m_transport(transport), m_clock(clock)
+    : QObject(parent)
+    , m_transport(transport)
+    , m_clock(clock)
 {
     connect(&m_transport, &Transport::sent, this, [this](const QByteArray &bytes, const Endpoint &to) {
         emit traced({TraceEvent::Direction::Out, QDateTime::currentDateTime(), m_transport.kind(), m_transport.localEndpoint(), to, bytes, false, {}});
     });
     connect(&m_transport, &Transport::received, this, &TransactionLayer::onReceived);
     connect(&m_transport, &Transport::malformed, this, [this](const QByteArray &bytes, const Error &e, const Endpoint &from) {
-        emit traced({TraceEvent::Direction::In, QDateTime::currentDateTime(), m_transport.kind(), m_transport.localEndpoint(), from, bytes, true, e.toString()});
+        emit traced(
+            {TraceEvent::Direction::In, QDateTime::currentDateTime(), m_transport.kind(), m_transport.localEndpoint(), from, bytes, true, e.toString()});
     });
     connect(&m_transport, &Transport::failed, this, [this](const TransportError &e) {
         for (auto &c : m_clients)
@@ -38,8 +41,7 @@ QByteArray TransactionLayer::newBranch()
     return "z9hG4bK" + QByteArray(reinterpret_cast<const char *>(w), sizeof w).toHex();
 }
 
-ClientTransaction *TransactionLayer::request(const QByteArray &bytes, const Endpoint &destination, ClientTransaction::Callbacks callbacks,
-                                             QString *error)
+ClientTransaction *TransactionLayer::request(const QByteArray &bytes, const Endpoint &destination, ClientTransaction::Callbacks callbacks, QString *error)
 {
     auto m = Parser::parse(bytes, Framing::Datagram);
     if (!m || !m->isRequest() || m->topViaBranch().isEmpty()) {

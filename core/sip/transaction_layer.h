@@ -27,8 +27,7 @@ public:
 
     // Starts a client transaction for a complete serialized request (Via with branch included).
     // Returns nullptr, with the reason, when the bytes are not a valid request.
-    ClientTransaction *request(const QByteArray &bytes, const Endpoint &destination, ClientTransaction::Callbacks callbacks,
-                               QString *error = nullptr);
+    ClientTransaction *request(const QByteArray &bytes, const Endpoint &destination, ClientTransaction::Callbacks callbacks, QString *error = nullptr);
     // Sends without a transaction (ACK for 2xx, stateless responses).
     void sendStateless(const QByteArray &bytes, const Endpoint &destination) { m_transport.send(bytes, destination); }
 

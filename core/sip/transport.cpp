@@ -5,9 +5,12 @@ namespace ds::sip {
 QByteArray transportName(TransportKind k)
 {
     switch (k) {
-    case TransportKind::Udp: return "UDP";
-    case TransportKind::Tcp: return "TCP";
-    case TransportKind::Tls: return "TLS";
+    case TransportKind::Udp:
+        return "UDP";
+    case TransportKind::Tcp:
+        return "TCP";
+    case TransportKind::Tls:
+        return "TLS";
     }
     return "UDP";
 }

@@ -12,13 +12,13 @@ namespace ds::sip {
 
 enum class TransportKind { Udp, Tcp, Tls };
 
-QByteArray transportName(TransportKind k);         // "UDP", "TCP", "TLS"
+QByteArray transportName(TransportKind k); // "UDP", "TCP", "TLS"
 std::optional<TransportKind> transportFromName(QByteArrayView name);
 
 struct Endpoint {
     QHostAddress address;
     quint16 port = 0;
-    QString toString() const;   // "127.0.0.1:5060", "[::1]:5060"
+    QString toString() const; // "127.0.0.1:5060", "[::1]:5060"
     QByteArray hostText() const; // "127.0.0.1" or "[::1]"
     bool operator==(const Endpoint &o) const { return address == o.address && port == o.port; }
 };

@@ -6,7 +6,9 @@
 
 namespace ds::sip {
 
-UdpTransport::UdpTransport(QObject *parent) : Transport(parent), m_socket(this)
+UdpTransport::UdpTransport(QObject *parent)
+    : Transport(parent)
+    , m_socket(this)
 {
     connect(&m_socket, &QUdpSocket::readyRead, this, &UdpTransport::readPending);
 }
@@ -29,8 +31,7 @@ void UdpTransport::send(const QByteArray &bytes, const Endpoint &to)
 {
     const qint64 n = m_socket.writeDatagram(bytes, to.address, to.port);
     if (n != bytes.size()) {
-        emit failed({TransportError::Kind::Network,
-                     QStringLiteral("cannot send to %1 over UDP: %2").arg(to.toString(), m_socket.errorString())});
+        emit failed({TransportError::Kind::Network, QStringLiteral("cannot send to %1 over UDP: %2").arg(to.toString(), m_socket.errorString())});
         return;
     }
     emit sent(bytes, to);
@@ -40,7 +41,7 @@ void UdpTransport::readPending()
 {
     while (m_socket.hasPendingDatagrams()) {
         const QNetworkDatagram d = m_socket.receiveDatagram(65536);
-        const Endpoint from{d.senderAddress(), quint16(d.senderPort())};
+        const Endpoint from {d.senderAddress(), quint16(d.senderPort())};
         QByteArray data = d.data();
         // A bare CRLF (or CRLFCRLF) is a keep-alive ping (RFC 5626 4.4.1), not a message.
         if (data.trimmed().isEmpty())

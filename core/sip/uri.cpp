@@ -9,43 +9,34 @@ namespace ds::sip {
 
 namespace {
 
-Error uriError(QString what) { return Error{std::move(what), 0, 0, {}}; }
+Error uriError(QString what) { return Error {std::move(what), 0, 0, {}}; }
 
 int hexValue(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
 bool isUnreserved(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
-        || c == '!' || c == '~' || c == '*' || c == '\'' || c == '(' || c == ')';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*'
+        || c == '\'' || c == '(' || c == ')';
 }
 
 // RFC 3261 25.1 user: unreserved / escaped / user-unreserved (& = + $ , ; ? /)
-bool isUserChar(char c)
-{
-    return isUnreserved(c) || c == '&' || c == '=' || c == '+' || c == '$' || c == ',' || c == ';' || c == '?' || c == '/' || c == '%';
-}
+bool isUserChar(char c) { return isUnreserved(c) || c == '&' || c == '=' || c == '+' || c == '$' || c == ',' || c == ';' || c == '?' || c == '/' || c == '%'; }
 
-bool isPasswordChar(char c)
-{
-    return isUnreserved(c) || c == '&' || c == '=' || c == '+' || c == '$' || c == ',' || c == '%';
-}
+bool isPasswordChar(char c) { return isUnreserved(c) || c == '&' || c == '=' || c == '+' || c == '$' || c == ',' || c == '%'; }
 
 // param-unreserved and the characters URI parameters allow
-bool isParamChar(char c)
-{
-    return isUnreserved(c) || c == '[' || c == ']' || c == '/' || c == ':' || c == '&' || c == '+' || c == '$' || c == '%';
-}
+bool isParamChar(char c) { return isUnreserved(c) || c == '[' || c == ']' || c == '/' || c == ':' || c == '&' || c == '+' || c == '$' || c == '%'; }
 
-bool isHeaderChar(char c)
-{
-    return isUnreserved(c) || c == '[' || c == ']' || c == '/' || c == '?' || c == ':' || c == '+' || c == '$' || c == '%';
-}
+bool isHeaderChar(char c) { return isUnreserved(c) || c == '[' || c == ']' || c == '/' || c == '?' || c == ':' || c == '+' || c == '$' || c == '%'; }
 
 bool validHostname(QByteArrayView h)
 {
@@ -134,8 +125,8 @@ std::expected<Params, Error> parseParams(QByteArrayView text)
                     }
                 }
                 if (!closed)
-                    return std::unexpected(uriError(QStringLiteral("the value of parameter \"%1\" has an unterminated quoted string")
-                                                        .arg(QString::fromLatin1(p.name))));
+                    return std::unexpected(
+                        uriError(QStringLiteral("the value of parameter \"%1\" has an unterminated quoted string").arg(QString::fromLatin1(p.name))));
                 p.value = v;
             } else {
                 const qsizetype vb = i;
@@ -148,9 +139,8 @@ std::expected<Params, Error> parseParams(QByteArrayView text)
         while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
             ++i;
         if (i < text.size() && text[i] != ';')
-            return std::unexpected(uriError(QStringLiteral("unexpected character '%1' in parameter \"%2\"")
-                                                .arg(QChar(text[i]))
-                                                .arg(QString::fromLatin1(out.back().name))));
+            return std::unexpected(
+                uriError(QStringLiteral("unexpected character '%1' in parameter \"%2\"").arg(QChar(text[i])).arg(QString::fromLatin1(out.back().name))));
     }
     return out;
 }
@@ -173,10 +163,16 @@ QByteArray Uri::toString() const
 {
     QByteArray s;
     switch (scheme) {
-    case Scheme::Sip: s = "sip:"; break;
-    case Scheme::Sips: s = "sips:"; break;
-    case Scheme::Tel: return "tel:" + opaque;
-    case Scheme::Other: return schemeText + ':' + opaque;
+    case Scheme::Sip:
+        s = "sip:";
+        break;
+    case Scheme::Sips:
+        s = "sips:";
+        break;
+    case Scheme::Tel:
+        return "tel:" + opaque;
+    case Scheme::Other:
+        return schemeText + ':' + opaque;
     }
     if (!user.isEmpty()) {
         for (char c : user) {
@@ -214,8 +210,8 @@ std::expected<Uri, Error> Uri::parse(QByteArrayView text)
     QByteArrayView rest = text.sliced(colon + 1);
     for (char c : rest)
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '<' || c == '>' || c == '"' || (unsigned char)c < 32)
-            return std::unexpected(uriError(QStringLiteral("the URI \"%1\" contains whitespace or a character not allowed in a URI")
-                                                .arg(QString::fromLatin1(clip(text, 60)))));
+            return std::unexpected(
+                uriError(QStringLiteral("the URI \"%1\" contains whitespace or a character not allowed in a URI").arg(QString::fromLatin1(clip(text, 60)))));
     if (equalsNoCase(scheme, "tel")) {
         u.scheme = Scheme::Tel;
         u.opaque = rest.toByteArray();
@@ -290,8 +286,8 @@ std::expected<Uri, Error> Uri::parse(QByteArrayView text)
         if (host.isEmpty())
             return std::unexpected(uriError(QStringLiteral("the SIP URI has no host")));
         if (!validHostname(host))
-            return std::unexpected(uriError(QStringLiteral("the host \"%1\" of the SIP URI is not a valid host name or address")
-                                                .arg(QString::fromLatin1(clip(host, 60)))));
+            return std::unexpected(
+                uriError(QStringLiteral("the host \"%1\" of the SIP URI is not a valid host name or address").arg(QString::fromLatin1(clip(host, 60)))));
         u.host = host.toByteArray();
     }
     if (i < rest.size() && rest[i] == ':') {

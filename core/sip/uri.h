@@ -26,14 +26,14 @@ struct Uri {
     enum class Scheme { Sip, Sips, Tel, Other };
     Scheme scheme = Scheme::Sip;
     QByteArray schemeText; // as written, for Other
-    QByteArray user;       // unescaped
-    QByteArray password;   // unescaped; present only when the URI carries one
-    QByteArray host;       // without brackets for IPv6 ("::1")
+    QByteArray user; // unescaped
+    QByteArray password; // unescaped; present only when the URI carries one
+    QByteArray host; // without brackets for IPv6 ("::1")
     bool ipv6 = false;
-    int port = 0;          // 0 when absent
+    int port = 0; // 0 when absent
     Params params;
     QList<QPair<QByteArray, QByteArray>> headers; // ?name=value&..., unescaped
-    QByteArray opaque;     // tel number or the rest of an Other URI
+    QByteArray opaque; // tel number or the rest of an Other URI
 
     QByteArrayView paramValue(QByteArrayView name) const;
     bool hasParam(QByteArrayView name) const { return findParam(params, name) != nullptr; }

@@ -51,8 +51,8 @@ private slots:
     void lintStdinJson()
     {
         const Run r = run({QStringLiteral("lint"), QStringLiteral("-"), QStringLiteral("--json")},
-                          "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\nFrom: <sip:c@d>;tag=1\r\nCSeq: 1 INVITE\r\n"
-                          "Max-Forwards: 70\r\n\r\n");
+            "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\nFrom: <sip:c@d>;tag=1\r\nCSeq: 1 INVITE\r\n"
+            "Max-Forwards: 70\r\n\r\n");
         QCOMPARE(r.code, 1);
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         QVERIFY(lines.size() >= 3);
@@ -68,17 +68,17 @@ private slots:
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")};
-        QTest::newRow("register without user") << QStringList{QStringLiteral("register"), QStringLiteral("127.0.0.1")};
-        QTest::newRow("register without server") << QStringList{QStringLiteral("register"), QStringLiteral("--user"), QStringLiteral("a")};
-        QTest::newRow("bad transport") << QStringList{QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
-                                                      QStringLiteral("--transport"), QStringLiteral("sctp")};
-        QTest::newRow("bad expires") << QStringList{QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
-                                                    QStringLiteral("--expires"), QStringLiteral("soon")};
-        QTest::newRow("unreadable ca") << QStringList{QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
-                                                      QStringLiteral("--ca"), QStringLiteral("/nonexistent.pem")};
-        QTest::newRow("bad bind") << QStringList{QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
-                                                 QStringLiteral("--bind"), QStringLiteral("not-an-ip")};
+        QTest::newRow("unknown command") << QStringList {QStringLiteral("frobnicate")};
+        QTest::newRow("register without user") << QStringList {QStringLiteral("register"), QStringLiteral("127.0.0.1")};
+        QTest::newRow("register without server") << QStringList {QStringLiteral("register"), QStringLiteral("--user"), QStringLiteral("a")};
+        QTest::newRow("bad transport") << QStringList {QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
+            QStringLiteral("--transport"), QStringLiteral("sctp")};
+        QTest::newRow("bad expires") << QStringList {QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
+            QStringLiteral("--expires"), QStringLiteral("soon")};
+        QTest::newRow("unreadable ca") << QStringList {QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
+            QStringLiteral("--ca"), QStringLiteral("/nonexistent.pem")};
+        QTest::newRow("bad bind") << QStringList {QStringLiteral("register"), QStringLiteral("h"), QStringLiteral("--user"), QStringLiteral("a"),
+            QStringLiteral("--bind"), QStringLiteral("not-an-ip")};
     }
     void usageErrors()
     {
@@ -87,6 +87,29 @@ private slots:
         QCOMPARE(r.code, 2);
         QVERIFY(!r.err.isEmpty());
     }
+    // Failures that need no peer: nothing listens, no DNS server answers.
+    void networkOutcomes_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("outcome");
+        QTest::newRow("tcp refused") << QStringList{QStringLiteral("127.0.0.1:9"), QStringLiteral("--transport"), QStringLiteral("tcp")}
+                                     << QStringLiteral("network-error");
+        QTest::newRow("tls refused") << QStringList{QStringLiteral("sips:127.0.0.1:9")} << QStringLiteral("network-error");
+        QTest::newRow("dns") << QStringList{QStringLiteral("pbx.invalid"), QStringLiteral("--dns-server"), QStringLiteral("127.0.0.1")}
+                             << QStringLiteral("dns-error");
+    }
+    void networkOutcomes()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, outcome);
+        const Run r = run(QStringList{QStringLiteral("register")} + args + QStringList{QStringLiteral("--user"), QStringLiteral("a"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 3);
+        const QJsonObject last = QJsonDocument::fromJson(r.out.trimmed().split('\n').last()).object();
+        QCOMPARE(last.value(QLatin1String("event")).toString(), QStringLiteral("result"));
+        QCOMPARE(last.value(QLatin1String("outcome")).toString(), outcome);
+        QVERIFY(!last.value(QLatin1String("reason")).toString().isEmpty());
+    }
+
     void malformedServerIsReported()
     {
         const Run r = run({QStringLiteral("register"), QStringLiteral("sip:[::1"), QStringLiteral("--user"), QStringLiteral("a"), QStringLiteral("--json")});

@@ -61,9 +61,9 @@
 #endif
 
 namespace {
-std::atomic<bool> g_counting { false };
-std::atomic<std::uint64_t> g_allocCalls { 0 };
-std::atomic<std::uint64_t> g_allocBytes { 0 };
+std::atomic<bool> g_counting {false};
+std::atomic<std::uint64_t> g_allocCalls {0};
+std::atomic<std::uint64_t> g_allocBytes {0};
 volatile std::size_t g_sink = 0;
 } // namespace
 
@@ -146,7 +146,7 @@ struct Sample {
 };
 
 enum Side { Dialscope, Osip2, SideCount };
-constexpr const char *kSideName[SideCount] = { "dialscope", "osip2" };
+constexpr const char *kSideName[SideCount] = {"dialscope", "osip2"};
 
 inline std::size_t parseOnce(Side side, const Sample &s)
 {
@@ -206,10 +206,7 @@ struct Fields {
     bool operator==(const Fields &) const = default;
 };
 
-std::string str(QByteArrayView v)
-{
-    return std::string(v.data(), std::size_t(v.size()));
-}
+std::string str(QByteArrayView v) { return std::string(v.data(), std::size_t(v.size())); }
 
 bool readDialscope(const Sample &s, Fields &f, std::string &error)
 {
@@ -279,14 +276,14 @@ bool check(const Sample &s)
 std::vector<Sample> loadCorpus(const QString &dir, const QString &filter)
 {
     std::vector<Sample> out;
-    const QStringList files = QDir(dir).entryList({ QStringLiteral("*.sip") }, QDir::Files, QDir::Name);
+    const QStringList files = QDir(dir).entryList({QStringLiteral("*.sip")}, QDir::Files, QDir::Name);
     for (const QString &name : files) {
         if (!filter.isEmpty() && !name.contains(filter))
             continue;
         QFile f(QDir(dir).filePath(name));
         if (!f.open(QIODevice::ReadOnly))
             continue;
-        out.push_back({ QFileInfo(name).completeBaseName().toStdString(), f.readAll() });
+        out.push_back({QFileInfo(name).completeBaseName().toStdString(), f.readAll()});
     }
     return out;
 }

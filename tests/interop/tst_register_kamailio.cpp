@@ -18,8 +18,8 @@ namespace {
 const QString kDomain = QStringLiteral("127.0.0.1"); // AOR domain and digest realm ($fd)
 
 using Account = KamailioRegistrar::Subscriber;
-const Account kAlice { QStringLiteral("alice"), QStringLiteral("secret") };
-const Account kBob { QStringLiteral("bob"), QStringLiteral("hunter2") };
+const Account kAlice {QStringLiteral("alice"), QStringLiteral("secret")};
+const Account kBob {QStringLiteral("bob"), QStringLiteral("hunter2")};
 
 } // namespace
 
@@ -105,7 +105,7 @@ QString TstRegisterKamailio::caseDir() const
 bool TstRegisterKamailio::startKamailio(const QString &algorithm)
 {
     m_error.clear();
-    const KamailioRegistrar::Result started = m_kamailio->start(algorithm, { kAlice, kBob }, caseDir());
+    const KamailioRegistrar::Result started = m_kamailio->start(algorithm, {kAlice, kBob}, caseDir());
     if (!started)
         m_error = started.error().message;
     return started.has_value();
@@ -120,7 +120,7 @@ quint16 TstRegisterKamailio::port(const QString &transport) const
 // register SERVER --transport T --json --timeout 20, for the running Kamailio.
 QStringList TstRegisterKamailio::registerArgs(const QString &transport, bool uriForm) const
 {
-    QStringList args { QStringLiteral("register") };
+    QStringList args {QStringLiteral("register")};
     if (uriForm) {
         args << QStringLiteral("sip:127.0.0.1:%1;transport=%2").arg(port(transport)).arg(transport);
     } else {
@@ -189,7 +189,7 @@ void TstRegisterKamailio::registersWithMd5()
     QVERIFY2(registered, qPrintable(u"no registration event with status 200"_s + why));
 
     // RFC 3261 22.2: REGISTER, 401 challenge, REGISTER with credentials, 200.
-    const QStringList expected { u"out REGISTER"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 200"_s };
+    const QStringList expected {u"out REGISTER"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 200"_s};
     QCOMPARE(run.exchange(), expected);
     const QString remote = QStringLiteral("127.0.0.1:%1").arg(port(transport));
     for (const QJsonObject &e : run.sip()) {
@@ -296,7 +296,7 @@ void TstRegisterKamailio::unknownUserIsNotFound()
     QVERIFY2(run.exitCode == 1, qPrintable(why));
     QCOMPARE(run.result().value(u"outcome").toString(), u"not-found"_s);
     QCOMPARE(run.result().value(u"status").toInt(), 403);
-    const QStringList expected { u"out REGISTER"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 403"_s };
+    const QStringList expected {u"out REGISTER"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 403"_s};
     QCOMPARE(run.exchange(), expected);
 }
 
@@ -367,22 +367,22 @@ void TstRegisterKamailio::unregisterRemovesBinding()
 void TstRegisterKamailio::passwordFromEnvironment_data()
 {
     QTest::addColumn<QStringList>("outputOptions");
-    QTest::newRow("json") << QStringList { QStringLiteral("--json") };
-    QTest::newRow("ladder") << QStringList { QStringLiteral("--ladder") };
+    QTest::newRow("json") << QStringList {QStringLiteral("--json")};
+    QTest::newRow("ladder") << QStringList {QStringLiteral("--ladder")};
 }
 
 void TstRegisterKamailio::passwordFromEnvironment()
 {
     QFETCH(QStringList, outputOptions);
     QVERIFY2(startKamailio(QStringLiteral("MD5")), qPrintable(m_error));
-    const QStringList args = QStringList { QStringLiteral("register"), QStringLiteral("127.0.0.1:%1").arg(m_kamailio->udpPort()), QStringLiteral("--user"),
-        kBob.user, QStringLiteral("--timeout"), QStringLiteral("20") }
+    const QStringList args = QStringList {QStringLiteral("register"), QStringLiteral("127.0.0.1:%1").arg(m_kamailio->udpPort()), QStringLiteral("--user"),
+                                 kBob.user, QStringLiteral("--timeout"), QStringLiteral("20")}
         + outputOptions;
-    const DialscopeRun run = runDialscope(args, { { QStringLiteral("DIALSCOPE_PASSWORD"), kBob.password } });
+    const DialscopeRun run = runDialscope(args, {{QStringLiteral("DIALSCOPE_PASSWORD"), kBob.password}});
     const QString why = run.describe();
     QVERIFY2(run.finished, qPrintable(why));
     QVERIFY2(run.exitCode == 0, qPrintable(why));
-    if (outputOptions == QStringList { QStringLiteral("--json") }) {
+    if (outputOptions == QStringList {QStringLiteral("--json")}) {
         QVERIFY2(run.badLines.isEmpty(), qPrintable(why));
         QCOMPARE(run.result().value(u"outcome").toString(), u"registered"_s);
     } else {

@@ -17,15 +17,9 @@ namespace {
 const QString kUser = QStringLiteral("alice");
 const QString kPassword = QStringLiteral("secret"); // what the scenarios' verifyauth expects
 
-QString scenario(const QString &name)
-{
-    return QStringLiteral(DS_INTEROP_DIR "/sipp/") + name;
-}
+QString scenario(const QString &name) { return QStringLiteral(DS_INTEROP_DIR "/sipp/") + name; }
 
-QByteArray viaBranch(const QByteArray &raw)
-{
-    return sip::param(sip::header(raw, "Via", 'v'), "branch");
-}
+QByteArray viaBranch(const QByteArray &raw) { return sip::param(sip::header(raw, "Via", 'v'), "branch"); }
 
 } // namespace
 
@@ -111,13 +105,13 @@ bool TstRegisterSipp::startSipp(const QString &scenarioFile)
         m_error = QStringLiteral("no free UDP port on 127.0.0.1");
         return false;
     }
-    const QStringList args { QStringLiteral("-sf"), scenarioFile, QStringLiteral("-i"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+    const QStringList args {QStringLiteral("-sf"), scenarioFile, QStringLiteral("-i"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
         QString::number(m_port), QStringLiteral("-mp"), QString::number(mediaPort), QStringLiteral("-cp"), QString::number(controlPort), QStringLiteral("-m"),
         QStringLiteral("1"), QStringLiteral("-nr"), QStringLiteral("-nostdin"), QStringLiteral("-timeout"), QStringLiteral("120"), QStringLiteral("-trace_err"),
         QStringLiteral("-error_file"), m_caseDir + QStringLiteral("/sipp-errors.log"), QStringLiteral("-trace_msg"), QStringLiteral("-message_file"),
-        m_caseDir + QStringLiteral("/sipp-messages.log") };
+        m_caseDir + QStringLiteral("/sipp-messages.log")};
     m_sipp = std::make_unique<PeerProcess>(QStringLiteral("sipp"), m_caseDir + QStringLiteral("/sipp-screen.log"));
-    if (!m_sipp->start(m_sippBin, args, m_caseDir, { { ReadyProbe::UdpBound, m_port } })) {
+    if (!m_sipp->start(m_sippBin, args, m_caseDir, {{ReadyProbe::UdpBound, m_port}})) {
         m_error = m_sipp->errorString();
         return false;
     }
@@ -126,8 +120,8 @@ bool TstRegisterSipp::startSipp(const QString &scenarioFile)
 
 QStringList TstRegisterSipp::registerArgs() const
 {
-    return { QStringLiteral("register"), QStringLiteral("127.0.0.1:%1").arg(m_port), QStringLiteral("--transport"), QStringLiteral("udp"),
-        QStringLiteral("--user"), kUser, QStringLiteral("--password"), kPassword, QStringLiteral("--json"), QStringLiteral("--timeout"), QStringLiteral("20") };
+    return {QStringLiteral("register"), QStringLiteral("127.0.0.1:%1").arg(m_port), QStringLiteral("--transport"), QStringLiteral("udp"),
+        QStringLiteral("--user"), kUser, QStringLiteral("--password"), kPassword, QStringLiteral("--json"), QStringLiteral("--timeout"), QStringLiteral("20")};
 }
 
 // SIPp ran the scenario to its end: exit status 0 after its one call.
@@ -168,7 +162,7 @@ void TstRegisterSipp::intervalTooBriefRetriesWithMinExpires()
     QVERIFY2(run.finished, qPrintable(why));
     QVERIFY2(run.exitCode == 0, qPrintable(why));
     QCOMPARE(run.result().value(u"outcome").toString(), u"registered"_s);
-    const QStringList expected { u"out REGISTER"_s, u"in 423"_s, u"out REGISTER"_s, u"in 200"_s };
+    const QStringList expected {u"out REGISTER"_s, u"in 423"_s, u"out REGISTER"_s, u"in 200"_s};
     QCOMPARE(run.exchange(), expected);
 
     const QList<QByteArray> registers = run.sentRegisters(Retransmissions::Folded);
@@ -191,7 +185,7 @@ void TstRegisterSipp::staleNonceIsNotACredentialFailure()
     QVERIFY2(run.finished, qPrintable(why));
     QVERIFY2(run.exitCode == 0, qPrintable(why));
     QCOMPARE(run.result().value(u"outcome").toString(), u"registered"_s);
-    const QStringList expected { u"out REGISTER"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 200"_s };
+    const QStringList expected {u"out REGISTER"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 401"_s, u"out REGISTER auth"_s, u"in 200"_s};
     QCOMPARE(run.exchange(), expected);
 
     const QList<QByteArray> registers = run.sentRegisters(Retransmissions::Folded);
@@ -243,8 +237,8 @@ void TstRegisterSipp::refusals()
     // reject.xml is a template: SIPp reads the status code before any substitution.
     const QString file = m_tmp->path() + QStringLiteral("/reject_%1.xml").arg(code);
     QVERIFY(writeTextFile(file,
-        fillTemplate(readTextFile(scenario(QStringLiteral("reject.xml"))),
-            { { QStringLiteral("CODE"), QString::number(code) }, { QStringLiteral("REASON"), reason } })));
+        fillTemplate(
+            readTextFile(scenario(QStringLiteral("reject.xml"))), {{QStringLiteral("CODE"), QString::number(code)}, {QStringLiteral("REASON"), reason}})));
     QVERIFY2(startSipp(file), qPrintable(m_error));
     const DialscopeRun run = runDialscope(registerArgs());
     const QString why = run.describe();

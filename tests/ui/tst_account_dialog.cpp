@@ -15,14 +15,8 @@ using ui::AccountDialog;
 
 namespace {
 
-QLineEdit *field(QDialog &d, const char *name)
-{
-    return d.findChild<QLineEdit *>(QLatin1String(name));
-}
-QPushButton *okButton(QDialog &d)
-{
-    return d.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
-}
+QLineEdit *field(QDialog &d, const char *name) { return d.findChild<QLineEdit *>(QLatin1String(name)); }
+QPushButton *okButton(QDialog &d) { return d.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok); }
 
 } // namespace
 
@@ -38,7 +32,7 @@ private slots:
 void TestAccountDialog::fieldsHaveNames()
 {
     AccountDialog d;
-    for (const char *name : { "displayName", "user", "authUser", "password", "domain", "server" })
+    for (const char *name : {"displayName", "user", "authUser", "password", "domain", "server"})
         QVERIFY2(field(d, name), name);
     QVERIFY(d.findChild<QComboBox *>(QStringLiteral("transport")));
     QVERIFY(d.findChild<QSpinBox *>(QStringLiteral("expires")));

@@ -105,7 +105,7 @@ void TestAccountStore::keepsOrderAndEdits()
     QStringList ids;
     {
         AccountStore store(sessionOnly(m_ini));
-        for (const char *user : { "zed", "alice", "mike" }) {
+        for (const char *user : {"zed", "alice", "mike"}) {
             phone::Account a = fullAccount();
             a.user = QLatin1String(user);
             ids << store.save(a, kPassword);

@@ -88,7 +88,7 @@ void TestMainWindow::initTestCase()
     m_tmp = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/dialscope-gui-XXXXXX"));
     QVERIFY(m_tmp->isValid());
     m_kamailio = std::make_unique<KamailioRegistrar>(m_tmp->path());
-    if (const KamailioRegistrar::Result started = m_kamailio->start(QStringLiteral("MD5"), { { kUser, kPassword } }, m_tmp->path()); !started) {
+    if (const KamailioRegistrar::Result started = m_kamailio->start(QStringLiteral("MD5"), {{kUser, kPassword}}, m_tmp->path()); !started) {
         if (started.error().skip)
             QSKIP(qPrintable(started.error().message));
         QFAIL(qPrintable(started.error().message));
@@ -126,32 +126,20 @@ void TestMainWindow::makeWindow(ui::AccountStore::KeychainMode mode)
     m_phone = std::make_unique<phone::Phone>();
     m_window = std::make_unique<ui::MainWindow>(*m_phone, *m_store);
     // The models under live traffic, checked as they change.
-    for (QAbstractItemModel *model : { static_cast<QAbstractItemModel *>(m_window->accountModel()), static_cast<QAbstractItemModel *>(m_window->messageLog()),
-             static_cast<QAbstractItemModel *>(m_window->findings()) })
+    for (QAbstractItemModel *model : {static_cast<QAbstractItemModel *>(m_window->accountModel()), static_cast<QAbstractItemModel *>(m_window->messageLog()),
+             static_cast<QAbstractItemModel *>(m_window->findings())})
         new QAbstractItemModelTester(model, QAbstractItemModelTester::FailureReportingMode::Fatal, m_window.get());
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
 }
 
-QToolButton *TestMainWindow::button(const char *name) const
-{
-    return m_window->findChild<QToolButton *>(QLatin1String(name));
-}
+QToolButton *TestMainWindow::button(const char *name) const { return m_window->findChild<QToolButton *>(QLatin1String(name)); }
 
-QTableView *TestMainWindow::view(const char *name) const
-{
-    return m_window->findChild<QTableView *>(QLatin1String(name));
-}
+QTableView *TestMainWindow::view(const char *name) const { return m_window->findChild<QTableView *>(QLatin1String(name)); }
 
-QString TestMainWindow::accountCell(int row, int column) const
-{
-    return view("accounts")->model()->index(row, column).data().toString();
-}
+QString TestMainWindow::accountCell(int row, int column) const { return view("accounts")->model()->index(row, column).data().toString(); }
 
-QString TestMainWindow::state(int row) const
-{
-    return accountCell(row, AccountListModel::StateColumn);
-}
+QString TestMainWindow::state(int row) const { return accountCell(row, AccountListModel::StateColumn); }
 
 int TestMainWindow::findLogRow(const QString &prefix) const
 {
@@ -234,7 +222,7 @@ void TestMainWindow::showsKeychainBannerWithoutKeychain()
     QVERIFY2(banner->text().contains(u"this session only"), qPrintable(banner->text()));
     // Without a selected account only Add is possible.
     QVERIFY(button("addAccount")->isEnabled());
-    for (const char *name : { "editAccount", "removeAccount", "registerAccount", "unregisterAccount" })
+    for (const char *name : {"editAccount", "removeAccount", "registerAccount", "unregisterAccount"})
         QVERIFY2(!button(name)->isEnabled(), name);
 }
 
@@ -249,7 +237,7 @@ void TestMainWindow::bannerFollowsTheKeychainProbe()
 void TestMainWindow::registersThroughTheWindow()
 {
     makeWindow(ui::AccountStore::KeychainMode::Disabled);
-    addAccount({ QStringLiteral("Alice GUI"), kUser, kPassword, server() });
+    addAccount({QStringLiteral("Alice GUI"), kUser, kPassword, server()});
     QTableView *accounts = view("accounts");
     QCOMPARE(accounts->model()->rowCount(), 1);
     QCOMPARE(accountCell(0, AccountListModel::NameColumn), QStringLiteral("Alice GUI"));
@@ -310,7 +298,7 @@ void TestMainWindow::wrongPasswordIsExplained()
 {
     makeWindow(ui::AccountStore::KeychainMode::Disabled);
     const QString wrong = QStringLiteral("Not-The-Pa55word-9z");
-    addAccount({ QStringLiteral("Alice typo"), kUser, wrong, server() });
+    addAccount({QStringLiteral("Alice typo"), kUser, wrong, server()});
     QTest::mouseClick(button("registerAccount"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(state(0), QStringLiteral("failed: wrong credentials"), 20000);
     const QString details = accountCell(0, AccountListModel::DetailsColumn);
@@ -338,7 +326,7 @@ void TestMainWindow::wrongPasswordIsExplained()
 void TestMainWindow::unregisterEditAndRemove()
 {
     makeWindow(ui::AccountStore::KeychainMode::Disabled);
-    addAccount({ QStringLiteral("Alice"), kUser, kPassword, server() });
+    addAccount({QStringLiteral("Alice"), kUser, kPassword, server()});
     QTest::mouseClick(button("registerAccount"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(state(0), QStringLiteral("registered"), 20000);
 
@@ -388,7 +376,7 @@ void TestMainWindow::unregisterEditAndRemove()
 void TestMainWindow::showsFindingsAndMalformedMessages()
 {
     makeWindow(ui::AccountStore::KeychainMode::Disabled);
-    addAccount({ QStringLiteral("Alice NAT"), kUser, kPassword, server() });
+    addAccount({QStringLiteral("Alice NAT"), kUser, kPassword, server()});
     const QString id = view("accounts")->model()->index(0, 0).data(AccountListModel::AccountIdRole).toString();
 
     const QString nat = QStringLiteral("NAT detected: the registrar sees this phone at 203.0.113.7:40123 but its Contact said 10.0.0.2:5060");
@@ -405,8 +393,8 @@ void TestMainWindow::showsFindingsAndMalformedMessages()
     ds::sip::TraceEvent bad;
     bad.direction = ds::sip::TraceEvent::Direction::In;
     bad.time = QDateTime::currentDateTime();
-    bad.remote = { QHostAddress(QStringLiteral("127.0.0.1")), m_kamailio->udpPort() };
-    bad.local = { QHostAddress(QStringLiteral("127.0.0.1")), 40000 };
+    bad.remote = {QHostAddress(QStringLiteral("127.0.0.1")), m_kamailio->udpPort()};
+    bad.local = {QHostAddress(QStringLiteral("127.0.0.1")), 40000};
     bad.raw = QByteArray("SIP/2.0 200 OK\r\nCSeq: one REGISTER\r\n\r\n");
     bad.malformed = true;
     bad.error = QStringLiteral("line 2: CSeq without a number");

@@ -24,8 +24,8 @@ sip::TraceEvent traceEvent(sip::TraceEvent::Direction dir, const QByteArray &raw
     e.direction = dir;
     e.time = QDateTime(QDate(2024, 5, 6), time);
     e.transport = sip::TransportKind::Udp;
-    e.local = { QHostAddress(QStringLiteral("127.0.0.1")), 40000 };
-    e.remote = { QHostAddress(QStringLiteral("127.0.0.1")), 5060 };
+    e.local = {QHostAddress(QStringLiteral("127.0.0.1")), 40000};
+    e.remote = {QHostAddress(QStringLiteral("127.0.0.1")), 5060};
     e.raw = raw;
     return e;
 }
@@ -33,10 +33,7 @@ sip::TraceEvent traceEvent(sip::TraceEvent::Direction dir, const QByteArray &raw
 const QByteArray kRegister = "REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bK1\r\nContent-Length: 0\r\n\r\n";
 const QByteArray k401 = "SIP/2.0 401 Unauthorized\r\nVia: SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bK1\r\nContent-Length: 0\r\n\r\n";
 
-QString cell(const QAbstractItemModel &m, int row, int column, int role = Qt::DisplayRole)
-{
-    return m.index(row, column).data(role).toString();
-}
+QString cell(const QAbstractItemModel &m, int row, int column, int role = Qt::DisplayRole) { return m.index(row, column).data(role).toString(); }
 
 phone::Account account(const QString &id, const QString &user)
 {
@@ -180,7 +177,7 @@ void TestUiModels::accountListShowsAccountsAndState()
 {
     AccountListModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
-    model.setAccounts({ account(QStringLiteral("a"), QStringLiteral("alice")), account(QStringLiteral("b"), QStringLiteral("bob")) });
+    model.setAccounts({account(QStringLiteral("a"), QStringLiteral("alice")), account(QStringLiteral("b"), QStringLiteral("bob"))});
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(cell(model, 0, AccountListModel::NameColumn), QStringLiteral("ALICE"));
     QCOMPARE(cell(model, 1, AccountListModel::AddressColumn), QStringLiteral("bob@pbx.example.com"));
@@ -204,11 +201,11 @@ void TestUiModels::accountListShowsOutcomeExpiryAndRefresh()
 {
     AccountListModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
-    model.setAccounts({ account(QStringLiteral("a"), QStringLiteral("alice")) });
+    model.setAccounts({account(QStringLiteral("a"), QStringLiteral("alice"))});
 
     model.setRegistrationState(QStringLiteral("a"), State::Registered, 200, 600);
     const QDateTime next(QDate(2024, 5, 6), QTime(13, 0, 0));
-    model.setOutcome(QStringLiteral("a"), { phone::Outcome::Registered, 200, QStringLiteral("registered alice@pbx for 600 s") }, next);
+    model.setOutcome(QStringLiteral("a"), {phone::Outcome::Registered, 200, QStringLiteral("registered alice@pbx for 600 s")}, next);
     QCOMPARE(cell(model, 0, AccountListModel::StateColumn), QStringLiteral("registered"));
     QCOMPARE(cell(model, 0, AccountListModel::ExpiresColumn), QStringLiteral("600 s"));
     QCOMPARE(cell(model, 0, AccountListModel::RefreshColumn), QStringLiteral("13:00:00"));
@@ -222,7 +219,7 @@ void TestUiModels::accountListShowsOutcomeExpiryAndRefresh()
     QCOMPARE(cell(model, 0, AccountListModel::DetailsColumn), QStringLiteral("registered alice@pbx for 600 s"));
 
     model.setRegistrationState(QStringLiteral("a"), State::Failed, 401, 0);
-    model.setOutcome(QStringLiteral("a"), { phone::Outcome::WrongCredentials, 401, QStringLiteral("the password is wrong") }, {});
+    model.setOutcome(QStringLiteral("a"), {phone::Outcome::WrongCredentials, 401, QStringLiteral("the password is wrong")}, {});
     QCOMPARE(cell(model, 0, AccountListModel::StateColumn), QStringLiteral("failed: wrong credentials"));
     QCOMPARE(cell(model, 0, AccountListModel::DetailsColumn), QStringLiteral("the password is wrong"));
     QCOMPARE(cell(model, 0, AccountListModel::DetailsColumn, Qt::ToolTipRole), QStringLiteral("the password is wrong"));

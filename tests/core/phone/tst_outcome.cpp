@@ -16,16 +16,26 @@ private slots:
         QTest::addColumn<bool>("credentials");
         QTest::addColumn<QString>("outcome");
         QTest::addColumn<QString>("phrase");
-        QTest::newRow("401 again") << 401 << true << "wrong-credentials" << "password";
-        QTest::newRow("407 again") << 407 << true << "wrong-credentials" << "password";
-        QTest::newRow("403 after digest") << 403 << true << "forbidden" << "knows the credentials but forbids this account or IP";
-        QTest::newRow("403 at once") << 403 << false << "forbidden" << "without asking for credentials";
-        QTest::newRow("404") << 404 << false << "not-found" << "does not know alice@example.com";
-        QTest::newRow("500") << 500 << true << "server-error" << "overloaded";
-        QTest::newRow("503") << 503 << false << "server-error" << "503 Service Unavailable";
-        QTest::newRow("302") << 302 << false << "refused" << "redirects";
-        QTest::newRow("603") << 603 << false << "refused" << "declined";
-        QTest::newRow("488") << 488 << false << "refused" << "488";
+        QTest::newRow("401 again") << 401 << true << "wrong-credentials"
+                                   << "password";
+        QTest::newRow("407 again") << 407 << true << "wrong-credentials"
+                                   << "password";
+        QTest::newRow("403 after digest") << 403 << true << "forbidden"
+                                          << "knows the credentials but forbids this account or IP";
+        QTest::newRow("403 at once") << 403 << false << "forbidden"
+                                     << "without asking for credentials";
+        QTest::newRow("404") << 404 << false << "not-found"
+                             << "does not know alice@example.com";
+        QTest::newRow("500") << 500 << true << "server-error"
+                             << "overloaded";
+        QTest::newRow("503") << 503 << false << "server-error"
+                             << "503 Service Unavailable";
+        QTest::newRow("302") << 302 << false << "refused"
+                             << "redirects";
+        QTest::newRow("603") << 603 << false << "refused"
+                             << "declined";
+        QTest::newRow("488") << 488 << false << "refused"
+                             << "488";
     }
     void classify()
     {

@@ -9,9 +9,9 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTcpServer>
 #include <QUdpSocket>
 
 using namespace ds;
@@ -42,8 +42,8 @@ class TestRegistration : public QObject {
         s.process.setProgram(QStringLiteral("sipp"));
         s.process.setWorkingDirectory(s.dir.path());
         s.process.setArguments({QStringLiteral("-sf"), QStringLiteral(DS_TEST_DATA "/sipp/") + scenario, QStringLiteral("-i"), QStringLiteral("127.0.0.1"),
-                                QStringLiteral("-p"), QString::number(s.port), QStringLiteral("-m"), QStringLiteral("1"), QStringLiteral("-nostdin"),
-                                QStringLiteral("-trace_err"), QStringLiteral("-error_file"), s.dir.filePath(QStringLiteral("errors.log"))});
+            QStringLiteral("-p"), QString::number(s.port), QStringLiteral("-m"), QStringLiteral("1"), QStringLiteral("-nostdin"), QStringLiteral("-trace_err"),
+            QStringLiteral("-error_file"), s.dir.filePath(QStringLiteral("errors.log"))});
         if (tcp)
             s.process.setArguments(s.process.arguments() << QStringLiteral("-t") << QStringLiteral("t1"));
         s.process.setProcessChannelMode(QProcess::MergedChannels);
@@ -119,7 +119,8 @@ private slots:
         QCOMPARE(out[1].callId(), out[0].callId());
         QCOMPARE(out[1].cseqNumber(), out[0].cseqNumber() + 1);
         QVERIFY(out[1].topViaBranch() != out[0].topViaBranch());
-        QVERIFY2(sipp.process.state() == QProcess::NotRunning || sipp.process.waitForFinished(10000), qPrintable(QString::fromLocal8Bit(sipp.process.readAll())));
+        QVERIFY2(
+            sipp.process.state() == QProcess::NotRunning || sipp.process.waitForFinished(10000), qPrintable(QString::fromLocal8Bit(sipp.process.readAll())));
         QCOMPARE(sipp.process.exitCode(), 0);
     }
 

@@ -15,8 +15,10 @@ namespace {
 
 Message challenge(QByteArray headers, int code = 401)
 {
-    QByteArray raw = "SIP/2.0 " + QByteArray::number(code) + " Unauthorized\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
-                     "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\n" + headers + "Content-Length: 0\r\n\r\n";
+    QByteArray raw = "SIP/2.0 " + QByteArray::number(code)
+        + " Unauthorized\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+          "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\n"
+        + headers + "Content-Length: 0\r\n\r\n";
     auto m = Parser::parse(raw);
     Q_ASSERT(m);
     return *m;
@@ -105,7 +107,7 @@ private slots:
         QCOMPARE(a.onChallenge(challenge("WWW-Authenticate: Digest realm=\"r\", nonce=\"n1\", qop=\"auth\"\r\n")).verdict, Authenticator::Verdict::Answered);
         a.authorize("REGISTER", "sip:b", {});
         QCOMPARE(a.onChallenge(challenge("WWW-Authenticate: Digest realm=\"r\", nonce=\"n2\", stale=true, qop=\"auth\"\r\n")).verdict,
-                 Authenticator::Verdict::Answered);
+            Authenticator::Verdict::Answered);
         QList<AuthExplanation> ex;
         a.authorize("REGISTER", "sip:b", {}, &ex);
         QCOMPARE(ex[0].nonce, "n2");
@@ -113,14 +115,14 @@ private slots:
         QCOMPARE(ex[0].digest.ncText, "00000001");
         // A second stale in a row is a failure: never loop.
         QCOMPARE(a.onChallenge(challenge("WWW-Authenticate: Digest realm=\"r\", nonce=\"n3\", stale=true, qop=\"auth\"\r\n")).verdict,
-                 Authenticator::Verdict::WrongCredentials);
+            Authenticator::Verdict::WrongCredentials);
     }
 
     void proxyAndAuthInt()
     {
         Authenticator a("alice", "secret");
         QCOMPARE(a.onChallenge(challenge("Proxy-Authenticate: Digest realm=\"p\", nonce=\"n\", qop=\"auth-int\", algorithm=MD5-sess\r\n", 407)).verdict,
-                 Authenticator::Verdict::Answered);
+            Authenticator::Verdict::Answered);
         QList<AuthExplanation> ex;
         auto h = a.authorize("INVITE", "sip:bob@b", "v=0\r\n", &ex);
         QCOMPARE(h[0].first, "Proxy-Authorization");

@@ -6,8 +6,8 @@
 #include "sip/parser.h"
 
 #include <QDir>
-#include <QRandomGenerator>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace ds::sip;
@@ -135,7 +135,8 @@ private slots:
                 QFile e(dir.filePath(QString(f).replace(QLatin1String(".sip"), QLatin1String(".expect"))));
                 if (e.open(QIODevice::ReadOnly))
                     keyword = QString::fromUtf8(e.readAll()).trimmed();
-                QTest::newRow(qPrintable(QLatin1String(kind) + QLatin1Char('/') + f)) << dir.filePath(f) << (QLatin1String(kind) == QLatin1String("valid")) << keyword;
+                QTest::newRow(qPrintable(QLatin1String(kind) + QLatin1Char('/') + f))
+                    << dir.filePath(f) << (QLatin1String(kind) == QLatin1String("valid")) << keyword;
                 ++count;
             }
         }
@@ -183,10 +184,18 @@ private slots:
                     for (int e = 0; e < edits && !m.isEmpty(); ++e) {
                         const qsizetype pos = qsizetype(rng.bounded(quint32(m.size())));
                         switch (rng.bounded(4)) {
-                        case 0: m[pos] = char(rng.bounded(256)); break;
-                        case 1: m.remove(pos, 1 + qsizetype(rng.bounded(16))); break;
-                        case 2: m.insert(pos, QByteArray(1 + int(rng.bounded(4)), "\r\n:;,<>\"@ "[rng.bounded(11)])); break;
-                        case 3: m.insert(pos, m.mid(qsizetype(rng.bounded(quint32(m.size()))), 32)); break;
+                        case 0:
+                            m[pos] = char(rng.bounded(256));
+                            break;
+                        case 1:
+                            m.remove(pos, 1 + qsizetype(rng.bounded(16)));
+                            break;
+                        case 2:
+                            m.insert(pos, QByteArray(1 + int(rng.bounded(4)), "\r\n:;,<>\"@ "[rng.bounded(11)]));
+                            break;
+                        case 3:
+                            m.insert(pos, m.mid(qsizetype(rng.bounded(quint32(m.size()))), 32));
+                            break;
                         }
                     }
                     const auto r = ds::diag::lintMessage(m);

@@ -49,19 +49,16 @@ private slots:
         if (geteuid() != 0)
             QSKIP("dnsmasq needs root to listen on port 53");
         // A loopback address of our own, so port 53 is free whatever else runs.
-        m_server = QHostAddress(QStringLiteral("127.53.%1.%2").arg(QRandomGenerator::global()->bounded(1, 250)).arg(QRandomGenerator::global()->bounded(1, 250)));
+        m_server
+            = QHostAddress(QStringLiteral("127.53.%1.%2").arg(QRandomGenerator::global()->bounded(1, 250)).arg(QRandomGenerator::global()->bounded(1, 250)));
         m_dns.setProgram(dnsmasq);
         m_dns.setArguments({QStringLiteral("--no-daemon"), QStringLiteral("--conf-file=/dev/null"), QStringLiteral("--port=53"),
-                            QStringLiteral("--listen-address=") + m_server.toString(), QStringLiteral("--bind-interfaces"), QStringLiteral("--no-resolv"),
-                            QStringLiteral("--no-hosts"), QStringLiteral("--host-record=sip1.pbx.test,127.0.0.1"),
-                            QStringLiteral("--host-record=sip2.pbx.test,127.0.0.2"),
-                            QStringLiteral("--srv-host=_sip._tcp.pbx.test,sip1.pbx.test,5070,10,10"),
-                            QStringLiteral("--srv-host=_sips._tcp.pbx.test,sip2.pbx.test,5071,10,10"),
-                            QStringLiteral("--srv-host=_sip._udp.udp.test,sip2.pbx.test,5080,20,10"),
-                            QStringLiteral("--srv-host=_sip._udp.udp.test,sip1.pbx.test,5081,10,10"),
-                            QStringLiteral("--naptr-record=pbx.test,10,10,S,SIP+D2T,,_sip._tcp.pbx.test"),
-                            QStringLiteral("--naptr-record=pbx.test,20,10,S,SIP+D2U,,_sip._udp.pbx.test"),
-                            QStringLiteral("--host-record=plain.test,127.0.0.9")});
+            QStringLiteral("--listen-address=") + m_server.toString(), QStringLiteral("--bind-interfaces"), QStringLiteral("--no-resolv"),
+            QStringLiteral("--no-hosts"), QStringLiteral("--host-record=sip1.pbx.test,127.0.0.1"), QStringLiteral("--host-record=sip2.pbx.test,127.0.0.2"),
+            QStringLiteral("--srv-host=_sip._tcp.pbx.test,sip1.pbx.test,5070,10,10"), QStringLiteral("--srv-host=_sips._tcp.pbx.test,sip2.pbx.test,5071,10,10"),
+            QStringLiteral("--srv-host=_sip._udp.udp.test,sip2.pbx.test,5080,20,10"), QStringLiteral("--srv-host=_sip._udp.udp.test,sip1.pbx.test,5081,10,10"),
+            QStringLiteral("--naptr-record=pbx.test,10,10,S,SIP+D2T,,_sip._tcp.pbx.test"),
+            QStringLiteral("--naptr-record=pbx.test,20,10,S,SIP+D2U,,_sip._udp.pbx.test"), QStringLiteral("--host-record=plain.test,127.0.0.9")});
         m_dns.setProcessChannelMode(QProcess::MergedChannels);
         m_dns.start();
         QVERIFY2(m_dns.waitForStarted(5000), qPrintable(m_dns.errorString()));

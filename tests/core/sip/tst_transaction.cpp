@@ -11,7 +11,10 @@ using namespace ds::sip;
 // A transport that records what is sent and lets the test deliver what "arrives".
 class LoopbackTransport final : public Transport {
 public:
-    explicit LoopbackTransport(bool reliable) : m_reliable(reliable) {}
+    explicit LoopbackTransport(bool reliable)
+        : m_reliable(reliable)
+    {
+    }
     TransportKind kind() const override { return m_reliable ? TransportKind::Tcp : TransportKind::Udp; }
     Endpoint localEndpoint() const override { return {QHostAddress(QStringLiteral("127.0.0.1")), 5060}; }
     void send(const QByteArray &bytes, const Endpoint &to) override
@@ -20,7 +23,7 @@ public:
         sentTimes.append(clock ? clock->nowMs() : 0);
         emit sent(bytes, to);
     }
-    void close() override {}
+    void close() override { }
     void deliver(const QByteArray &bytes)
     {
         auto m = Parser::parse(bytes);
@@ -37,7 +40,7 @@ private:
 
 namespace {
 
-const Endpoint kPeer{QHostAddress(QStringLiteral("127.0.0.1")), 5070};
+const Endpoint kPeer {QHostAddress(QStringLiteral("127.0.0.1")), 5070};
 
 QByteArray request(const QByteArray &method, const QByteArray &branch = "z9hG4bKtest1")
 {
@@ -52,7 +55,9 @@ QByteArray response(int code, const QByteArray &method, const QByteArray &branch
 }
 
 struct Fixture {
-    explicit Fixture(bool reliable) : transport(reliable), layer(transport, clock)
+    explicit Fixture(bool reliable)
+        : transport(reliable)
+        , layer(transport, clock)
     {
         transport.clock = &clock;
         QObject::connect(&layer, &TransactionLayer::traced, [this](const TraceEvent &e) { trace.append(e); });
@@ -84,7 +89,7 @@ private slots:
         QVERIFY(f.layer.request(request("REGISTER"), kPeer, f.callbacks()));
         f.clock.advance(64 * 500 + 1000);
         // Timer E: 0.5, 1, 2, then every T2 (4 s) until Timer F at 32 s.
-        const QList<qint64> expected{0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500};
+        const QList<qint64> expected {0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500};
         QCOMPARE(f.transport.sentTimes, expected);
         QCOMPARE(f.timeouts, 1);
         // The retransmissions are the same bytes (same branch), each in the trace.
@@ -102,7 +107,7 @@ private slots:
         f.layer.setTimers(t);
         f.layer.request(request("OPTIONS"), kPeer, f.callbacks());
         f.clock.advance(7000);
-        QCOMPARE(f.transport.sentTimes.mid(0, 6), (QList<qint64>{0, 100, 300, 700, 1100, 1500}));
+        QCOMPARE(f.transport.sentTimes.mid(0, 6), (QList<qint64> {0, 100, 300, 700, 1100, 1500}));
         QCOMPARE(f.timeouts, 1);
         QCOMPARE(f.transport.sentTimes.last(), 6300); // last before Timer F at 6.4 s
     }
@@ -117,7 +122,7 @@ private slots:
         f.clock.advance(4000); // Proceeding: Timer E fires at T2
         QCOMPARE(f.transport.sentTimes.last(), 4600);
         f.transport.deliver(response(200, "REGISTER"));
-        QCOMPARE(f.responses, (QList<int>{100, 200}));
+        QCOMPARE(f.responses, (QList<int> {100, 200}));
         QCOMPARE(t->state(), ClientTransaction::State::Completed);
         f.transport.deliver(response(200, "REGISTER")); // absorbed
         QCOMPARE(f.responses.size(), 2);
@@ -155,7 +160,7 @@ private slots:
         f.layer.request(request("INVITE"), kPeer, f.callbacks());
         f.clock.advance(40000);
         // Timer A doubles without a cap: 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5; Timer B at 32 s.
-        QCOMPARE(f.transport.sentTimes, (QList<qint64>{0, 500, 1500, 3500, 7500, 15500, 31500}));
+        QCOMPARE(f.transport.sentTimes, (QList<qint64> {0, 500, 1500, 3500, 7500, 15500, 31500}));
         QCOMPARE(f.timeouts, 1);
     }
 
@@ -177,7 +182,7 @@ private slots:
         QVERIFY(ack->header(HeaderId::To).contains("tag=t"));
         f.transport.deliver(response(486, "INVITE")); // retransmitted final: ACK again
         QCOMPARE(f.transport.sentBytes.size(), 3);
-        QCOMPARE(f.responses, (QList<int>{180, 486}));
+        QCOMPARE(f.responses, (QList<int> {180, 486}));
         f.clock.advance(32000 + 1000); // Timer D
         QCOMPARE(f.layer.activeClientTransactions(), 0);
     }
@@ -212,7 +217,7 @@ private slots:
         st->respond(response(486, "INVITE", "z9hG4bKinv"), 486);
         f.clock.advance(40000);
         // Timer G: 0.5, 1, 2, 4, 4, ... capped at T2 until Timer H at 32 s.
-        QCOMPARE(f.transport.sentTimes.mid(0, 6), (QList<qint64>{0, 500, 1500, 3500, 7500, 11500}));
+        QCOMPARE(f.transport.sentTimes.mid(0, 6), (QList<qint64> {0, 500, 1500, 3500, 7500, 11500}));
         QCOMPARE(f.transport.sentTimes.last(), 31500);
         QCOMPARE(ackTimeouts, 1);
     }

@@ -9,10 +9,7 @@ namespace {
 
 const QString kDomain = QStringLiteral("127.0.0.1"); // AOR domain and digest realm ($fd)
 
-QString md5Hex(const QString &text)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Md5).toHex());
-}
+QString md5Hex(const QString &text) { return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Md5).toHex()); }
 
 // The db_text tables auth_db reads: `version` and `subscriber`, in the format of
 // /usr/share/kamailio/dbtext/kamailio (Kamailio 5.6: subscriber table version 7).
@@ -39,20 +36,20 @@ bool writeDbText(const QString &dir, const QList<KamailioRegistrar::Subscriber> 
 // (server.pem, server.key), EC P-256, in dir; false with the tool's output in *log.
 bool makeCertificates(const QString &openssl, const QString &dir, QString *log)
 {
-    const QStringList ec { QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"),
-        QStringLiteral("-nodes") };
+    const QStringList ec {
+        QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes")};
     const bool ca = runTool(openssl,
-        QStringList { QStringLiteral("req"), QStringLiteral("-x509") } + ec
-            + QStringList { QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"), QStringLiteral("ca.pem"), QStringLiteral("-days"),
+        QStringList {QStringLiteral("req"), QStringLiteral("-x509")} + ec
+            + QStringList {QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"), QStringLiteral("ca.pem"), QStringLiteral("-days"),
                 QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=dialscope interop CA"), QStringLiteral("-addext"),
-                QStringLiteral("basicConstraints=critical,CA:TRUE"), QStringLiteral("-addext"), QStringLiteral("keyUsage=critical,keyCertSign,cRLSign") },
+                QStringLiteral("basicConstraints=critical,CA:TRUE"), QStringLiteral("-addext"), QStringLiteral("keyUsage=critical,keyCertSign,cRLSign")},
         dir, log);
     if (!ca)
         return false;
     const bool request = runTool(openssl,
-        QStringList { QStringLiteral("req"), QStringLiteral("-new") } + ec
-            + QStringList { QStringLiteral("-keyout"), QStringLiteral("server.key"), QStringLiteral("-out"), QStringLiteral("server.csr"),
-                QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1") },
+        QStringList {QStringLiteral("req"), QStringLiteral("-new")} + ec
+            + QStringList {QStringLiteral("-keyout"), QStringLiteral("server.key"), QStringLiteral("-out"), QStringLiteral("server.csr"),
+                QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")},
         dir, log);
     if (!request)
         return false;
@@ -67,26 +64,17 @@ bool makeCertificates(const QString &openssl, const QString &dir, QString *log)
         return false;
     }
     return runTool(openssl,
-        { QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), QStringLiteral("server.csr"), QStringLiteral("-CA"), QStringLiteral("ca.pem"),
+        {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), QStringLiteral("server.csr"), QStringLiteral("-CA"), QStringLiteral("ca.pem"),
             QStringLiteral("-CAkey"), QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), QStringLiteral("server.pem"),
-            QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), QStringLiteral("server.ext") },
+            QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), QStringLiteral("server.ext")},
         dir, log);
 }
 
-QString tlsConfigPath(const QString &workDir)
-{
-    return workDir + QStringLiteral("/tls.cfg");
-}
+QString tlsConfigPath(const QString &workDir) { return workDir + QStringLiteral("/tls.cfg"); }
 
-std::unexpected<KamailioRegistrar::Failure> failed(QString message)
-{
-    return std::unexpected(KamailioRegistrar::Failure { false, std::move(message) });
-}
+std::unexpected<KamailioRegistrar::Failure> failed(QString message) { return std::unexpected(KamailioRegistrar::Failure {false, std::move(message)}); }
 
-std::unexpected<KamailioRegistrar::Failure> skipped(QString message)
-{
-    return std::unexpected(KamailioRegistrar::Failure { true, std::move(message) });
-}
+std::unexpected<KamailioRegistrar::Failure> skipped(QString message) { return std::unexpected(KamailioRegistrar::Failure {true, std::move(message)}); }
 
 } // namespace
 
@@ -95,10 +83,7 @@ KamailioRegistrar::KamailioRegistrar(QString workDir)
 {
 }
 
-KamailioRegistrar::~KamailioRegistrar()
-{
-    stop();
-}
+KamailioRegistrar::~KamailioRegistrar() { stop(); }
 
 KamailioRegistrar::Result KamailioRegistrar::prepare()
 {
@@ -135,7 +120,7 @@ KamailioRegistrar::Result KamailioRegistrar::prepare()
     const auto cfg = writeConfig(checkDir, QStringLiteral("MD5"), {});
     if (!cfg)
         return std::unexpected(cfg.error());
-    if (!runTool(kamailio, { QStringLiteral("-c"), QStringLiteral("-f"), *cfg, QStringLiteral("-Y"), checkDir + QStringLiteral("/run") }, checkDir, &log)) {
+    if (!runTool(kamailio, {QStringLiteral("-c"), QStringLiteral("-f"), *cfg, QStringLiteral("-Y"), checkDir + QStringLiteral("/run")}, checkDir, &log)) {
         if (log.contains(u"could not find module <tls>"))
             return skipped(QStringLiteral("Kamailio has no tls module: install the Debian package kamailio-tls-modules"));
         return failed(log);
@@ -154,12 +139,12 @@ KamailioRegistrar::Result KamailioRegistrar::start(const QString &algorithm, con
         return std::unexpected(cfg.error());
 
     // -DD: stay in the foreground (workers are still forked); -E: log to stderr.
-    const QStringList args { QStringLiteral("-f"), *cfg, QStringLiteral("-DD"), QStringLiteral("-E"), QStringLiteral("-Y"), caseDir + QStringLiteral("/run"),
+    const QStringList args {QStringLiteral("-f"), *cfg, QStringLiteral("-DD"), QStringLiteral("-E"), QStringLiteral("-Y"), caseDir + QStringLiteral("/run"),
         QStringLiteral("-P"), caseDir + QStringLiteral("/kamailio.pid"), QStringLiteral("-w"), caseDir, QStringLiteral("-m"), QStringLiteral("64"),
-        QStringLiteral("-M"), QStringLiteral("8") };
+        QStringLiteral("-M"), QStringLiteral("8")};
     m_kamailio = std::make_unique<PeerProcess>(QStringLiteral("kamailio"), caseDir + QStringLiteral("/kamailio.log"));
     if (!m_kamailio->start(m_kamailioBin, args, caseDir,
-            { { ReadyProbe::SipOptionsUdp, m_sipPort }, { ReadyProbe::SipOptionsTcp, m_sipPort }, { ReadyProbe::TcpAccepts, m_tlsPort } }))
+            {{ReadyProbe::SipOptionsUdp, m_sipPort}, {ReadyProbe::SipOptionsTcp, m_sipPort}, {ReadyProbe::TcpAccepts, m_tlsPort}}))
         return failed(m_kamailio->errorString());
     return {};
 }
@@ -170,10 +155,7 @@ void KamailioRegistrar::stop()
         m_kamailio->stop();
 }
 
-QString KamailioRegistrar::caFile() const
-{
-    return m_workDir + QStringLiteral("/ca.pem");
-}
+QString KamailioRegistrar::caFile() const { return m_workDir + QStringLiteral("/ca.pem"); }
 
 QString KamailioRegistrar::logTail(int maxChars) const
 {
@@ -197,9 +179,9 @@ std::expected<QString, KamailioRegistrar::Failure> KamailioRegistrar::writeConfi
     const QString cfg = dir + QStringLiteral("/kamailio.cfg");
     const bool written = writeTextFile(cfg,
         fillTemplate(templ,
-            { { QStringLiteral("UDP_PORT"), QString::number(m_sipPort) }, { QStringLiteral("TCP_PORT"), QString::number(m_sipPort) },
-                { QStringLiteral("TLS_PORT"), QString::number(m_tlsPort) }, { QStringLiteral("DB_DIR"), dir + QStringLiteral("/db") },
-                { QStringLiteral("TLS_CFG"), tlsConfigPath(m_workDir) }, { QStringLiteral("ALGORITHM"), algorithm } }));
+            {{QStringLiteral("UDP_PORT"), QString::number(m_sipPort)}, {QStringLiteral("TCP_PORT"), QString::number(m_sipPort)},
+                {QStringLiteral("TLS_PORT"), QString::number(m_tlsPort)}, {QStringLiteral("DB_DIR"), dir + QStringLiteral("/db")},
+                {QStringLiteral("TLS_CFG"), tlsConfigPath(m_workDir)}, {QStringLiteral("ALGORITHM"), algorithm}}));
     if (!written)
         return failed(QStringLiteral("cannot write ") + cfg);
     QDir().mkpath(dir + QStringLiteral("/run"));

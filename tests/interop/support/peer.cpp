@@ -72,7 +72,7 @@ void detachChild()
 
 QString quoteArgs(const QString &program, const QStringList &args)
 {
-    QStringList parts { program };
+    QStringList parts {program};
     for (const QString &a : args)
         parts << (a.contains(QLatin1Char(' ')) || a.isEmpty() ? u'\'' + a + u'\'' : a);
     return parts.join(u' ');
@@ -120,7 +120,7 @@ bool udpPortBound(quint16 port)
 {
     // Lines look like: "  12: 0100007F:3AFE 00000000:0000 07 ..."
     const QByteArray needle = ':' + QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
-    for (const char *table : { "/proc/net/udp", "/proc/net/udp6" }) {
+    for (const char *table : {"/proc/net/udp", "/proc/net/udp6"}) {
         QFile f(QString::fromLatin1(table));
         if (!f.open(QIODevice::ReadOnly))
             continue;
@@ -194,7 +194,7 @@ QString findProgram(const QString &name)
     QString path = QStandardPaths::findExecutable(name);
     if (path.isEmpty()) {
         path = QStandardPaths::findExecutable(
-            name, { QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/local/bin") });
+            name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/local/bin")});
     }
     return path;
 }
@@ -250,10 +250,7 @@ PeerProcess::PeerProcess(QString name, QString logPath)
 {
 }
 
-PeerProcess::~PeerProcess()
-{
-    stop();
-}
+PeerProcess::~PeerProcess() { stop(); }
 
 bool PeerProcess::start(const QString &program, const QStringList &args, const QString &workDir, const QList<ReadyProbe> &probes, int timeoutMs)
 {
@@ -335,10 +332,7 @@ bool PeerProcess::waitForExit(int timeoutMs)
     return m_process->waitForFinished(timeoutMs);
 }
 
-bool PeerProcess::running() const
-{
-    return m_process && m_process->state() != QProcess::NotRunning;
-}
+bool PeerProcess::running() const { return m_process && m_process->state() != QProcess::NotRunning; }
 
 int PeerProcess::exitCode() const
 {
@@ -347,10 +341,7 @@ int PeerProcess::exitCode() const
     return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
 }
 
-qint64 PeerProcess::pid() const
-{
-    return m_pgid;
-}
+qint64 PeerProcess::pid() const { return m_pgid; }
 
 void PeerProcess::stop(int graceMs)
 {
