@@ -7,6 +7,7 @@
 #include <QByteArray>
 
 #include <expected>
+#include <utility>
 #include <optional>
 
 namespace ds::sip {
@@ -22,6 +23,8 @@ public:
     // the stream cannot be resynchronised and must be closed.
     std::expected<std::optional<QByteArray>, Error> next();
     qsizetype buffered() const { return m_buffer.size(); }
+    // What is buffered, emptied: the bytes that could not be framed, for the trace.
+    QByteArray takeBuffered() { return std::exchange(m_buffer, {}); }
 
 private:
     QByteArray m_buffer;

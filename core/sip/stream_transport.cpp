@@ -99,7 +99,7 @@ void StreamTransport::onReadyRead()
     while (true) {
         auto next = m_framer.next();
         if (!next) {
-            emit malformed(m_socket.readAll(), next.error(), m_peer);
+            emit malformed(m_framer.takeBuffered() + m_socket.readAll(), next.error(), m_peer);
             close();
             return;
         }

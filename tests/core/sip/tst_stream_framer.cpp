@@ -50,6 +50,8 @@ private slots:
         StreamFramer f(1024);
         f.append(QByteArray(2000, 'a'));
         QVERIFY(!f.next());
+        QCOMPARE(f.takeBuffered().size(), 2000); // the unframeable bytes go to the trace
+        QCOMPARE(f.buffered(), 0);
         StreamFramer g(1024);
         g.append("OPTIONS sip:a SIP/2.0\r\nContent-Length: 100000\r\n\r\n");
         QVERIFY(!g.next());
