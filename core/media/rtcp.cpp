@@ -1,5 +1,7 @@
 #include "media/rtcp.h"
 
+#include "media/byte_order.h"
+
 #include <algorithm>
 
 namespace ds::media {
@@ -28,18 +30,6 @@ const char *describe(RtcpError e)
 namespace {
 
 constexpr std::size_t kHeader = 4, kSenderInfo = 20, kBlock = 24;
-
-void put16(std::uint8_t *p, std::uint16_t v)
-{
-    p[0] = std::uint8_t(v >> 8);
-    p[1] = std::uint8_t(v);
-}
-void put32(std::uint8_t *p, std::uint32_t v)
-{
-    put16(p, std::uint16_t(v >> 16));
-    put16(p + 2, std::uint16_t(v));
-}
-std::uint32_t get32(const std::uint8_t *p) { return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3]; }
 
 // RFC 3550 6.4.1 header: V=2, P, RC/SC (5 bits), PT, length in 32-bit words minus one.
 void putHeader(std::uint8_t *p, std::uint8_t count, std::uint8_t pt, std::size_t bytes)
@@ -85,23 +75,23 @@ std::expected<RtcpReport, RtcpError> parseReportBody(const Header &h)
         return std::unexpected(RtcpError::BadLength);
     const std::uint8_t *p = h.body.data();
     RtcpReport r;
-    r.ssrc = get32(p);
+    r.ssrc = be32(p);
     r.reportCount = h.count;
     p += 4;
     if (sr) {
-        r.sender = SenderInfo {std::uint64_t(get32(p)) << 32 | get32(p + 4), get32(p + 8), get32(p + 12), get32(p + 16)};
+        r.sender = SenderInfo {std::uint64_t(be32(p)) << 32 | be32(p + 4), be32(p + 8), be32(p + 12), be32(p + 16)};
         p += kSenderInfo;
     }
     if (h.count > 0) {
         ReportBlock b;
-        b.ssrc = get32(p);
+        b.ssrc = be32(p);
         b.fractionLost = p[4];
-        const std::uint32_t lost = get32(p + 4) & 0xFFFFFF;
+        const std::uint32_t lost = be32(p + 4) & 0xFFFFFF;
         b.cumulativeLost = (lost & 0x800000) ? std::int32_t(lost) - 0x1000000 : std::int32_t(lost); // sign-extend 24 bits
-        b.extendedHighestSequence = get32(p + 8);
-        b.jitter = get32(p + 12);
-        b.lastSr = get32(p + 16);
-        b.delaySinceLastSr = get32(p + 20);
+        b.extendedHighestSequence = be32(p + 8);
+        b.jitter = be32(p + 12);
+        b.lastSr = be32(p + 16);
+        b.delaySinceLastSr = be32(p + 20);
         r.block = b;
     }
     return r;
@@ -116,7 +106,7 @@ std::expected<std::optional<std::string_view>, RtcpError> parseSdes(const Header
     for (std::uint8_t chunk = 0; chunk < h.count; ++chunk) {
         if (pos + 4 > body.size())
             return std::unexpected(RtcpError::BadLength);
-        const std::uint32_t chunkSsrc = get32(body.data() + pos);
+        const std::uint32_t chunkSsrc = be32(body.data() + pos);
         pos += 4;
         for (;;) { // items until a null octet, then padding to the next 32-bit boundary (RFC 3550 6.5)
             if (pos >= body.size())
