@@ -5,6 +5,7 @@
 #include "media/audio_codec.h"
 #include "media/g711_codec.h"
 #include "media/opus_codec.h"
+#include "support/signal.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -20,13 +21,7 @@ namespace {
 constexpr int rate = OpusCodec::sampleRate;
 constexpr std::size_t frame = 960; // 20 ms
 
-std::vector<std::int16_t> sine(double hz, double amplitude, std::size_t n, int sampleRate = rate)
-{
-    std::vector<std::int16_t> v(n);
-    for (std::size_t i = 0; i < n; ++i)
-        v[i] = std::int16_t(std::lround(amplitude * std::sin(2 * std::numbers::pi * hz * double(i) / sampleRate)));
-    return v;
-}
+std::vector<std::int16_t> sine(double hz, double amplitude, std::size_t n, int sampleRate = rate) { return ds::test::sine(hz, amplitude, n, sampleRate); }
 
 // Speech-like test signal: a gliding tone whose pitch and loudness change every few milliseconds,
 // so that concealment by extrapolation is audibly wrong and real data (FEC) makes a difference.
@@ -44,26 +39,8 @@ std::vector<std::int16_t> glide(std::size_t n)
     return v;
 }
 
-double rms(std::span<const std::int16_t> x)
-{
-    double s = 0;
-    for (std::int16_t v : x)
-        s += double(v) * v;
-    return x.empty() ? 0 : std::sqrt(s / double(x.size()));
-}
-
-// Goertzel: power of `x` at frequency `hz`.
-double toneEnergy(std::span<const std::int16_t> x, double hz, int sampleRate = rate)
-{
-    const double k = 2 * std::cos(2 * std::numbers::pi * hz / sampleRate);
-    double s1 = 0, s2 = 0;
-    for (std::int16_t v : x) {
-        const double s0 = v + k * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    return s1 * s1 + s2 * s2 - k * s1 * s2;
-}
+using ds::test::rms;
+double toneEnergy(std::span<const std::int16_t> x, double hz, int sampleRate = rate) { return ds::test::toneEnergy(x, hz, sampleRate); }
 
 double errorEnergy(std::span<const std::int16_t> a, std::span<const std::int16_t> b)
 {

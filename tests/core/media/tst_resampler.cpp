@@ -2,6 +2,7 @@
 // rate ratio, tones above the new Nyquist frequency are filtered out, and equal rates are identity.
 
 #include "media/resampler.h"
+#include "support/signal.h"
 
 #include <QTest>
 
@@ -13,33 +14,9 @@ using namespace ds::media;
 
 namespace {
 
-std::vector<std::int16_t> sine(double hz, double amplitude, std::size_t n, int rate)
-{
-    std::vector<std::int16_t> v(n);
-    for (std::size_t i = 0; i < n; ++i)
-        v[i] = std::int16_t(std::lround(amplitude * std::sin(2 * std::numbers::pi * hz * double(i) / rate)));
-    return v;
-}
-
-double rms(std::span<const std::int16_t> x)
-{
-    double s = 0;
-    for (std::int16_t v : x)
-        s += double(v) * v;
-    return x.empty() ? 0 : std::sqrt(s / double(x.size()));
-}
-
-double toneEnergy(std::span<const std::int16_t> x, double hz, int rate)
-{
-    const double k = 2 * std::cos(2 * std::numbers::pi * hz / rate);
-    double s1 = 0, s2 = 0;
-    for (std::int16_t v : x) {
-        const double s0 = v + k * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    return s1 * s1 + s2 * s2 - k * s1 * s2;
-}
+using ds::test::rms;
+using ds::test::sine;
+using ds::test::toneEnergy;
 
 // Feeds `in` in 20 ms chunks, as the media thread does, into one preallocated output buffer.
 std::vector<std::int16_t> run(Resampler &r, std::span<const std::int16_t> in)
