@@ -1,0 +1,56 @@
+#pragma once
+// MediaSession: the main-thread handle a Call owns on its RTP stream, which lives on the media thread.
+
+#include "media/audio_port.h"
+#include "media/stream_params.h"
+
+#include <QHostAddress>
+#include <QObject>
+
+#include <memory>
+
+namespace ds::media {
+
+class MediaEngine;
+class RtpStream;
+
+// Every command is forwarded to the stream by a queued call (never a blocking one); statistics come back by
+// queued signal and are cached, so stats() answers at once with the latest published figures. Destroying the
+// session stops the stream and deletes it on the media thread. Made by MediaEngine::openSession().
+class MediaSession : public QObject {
+    Q_OBJECT
+public:
+    ~MediaSession() override;
+
+    QHostAddress localAddress() const { return m_localAddress; }
+    quint16 localPort() const { return m_localPort; } // RTP: even; RTCP is localPort() + 1
+    quint16 localRtcpPort() const { return quint16(m_localPort + 1); }
+
+    // The ports are handed to the media thread, which alone uses them from then on (see AudioPort).
+    void setPorts(std::shared_ptr<AudioPort> source, std::shared_ptr<AudioPort> sink);
+    void start(const StreamParams &params);
+    void update(const StreamParams &params);
+    void setMuted(bool muted);
+    void stop();
+
+    const StreamStats &stats() const { return m_stats; }
+    // False once the engine is gone (the media thread with it): commands are then ignored.
+    bool isAttached() const { return m_stream != nullptr; }
+
+signals:
+    void statsUpdated(const ds::media::StreamStats &stats);
+    void failed(const QString &reason);
+
+private:
+    friend class MediaEngine;
+    MediaSession(RtpStream *stream, QObject *parent);
+    void detach(); // stop and delete the stream on its thread; the session stays as an inert shell
+    template <typename F> void post(F &&f);
+
+    RtpStream *m_stream; // lives on the media thread; deleted there by deleteLater
+    QHostAddress m_localAddress;
+    quint16 m_localPort;
+    StreamStats m_stats;
+};
+
+} // namespace ds::media

@@ -1,0 +1,717 @@
+#include "media/rtp_stream.h"
+
+#include "media/byte_order.h"
+#include "media/g711_codec.h"
+#include "media/opus_codec.h"
+#include "media/quality.h"
+#include "media/rtcp.h"
+#include "media/rtp_packet.h"
+
+#include <QDateTime>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QUdpSocket>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <numbers>
+
+#ifdef Q_OS_LINUX
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#endif
+
+namespace ds::media {
+
+namespace {
+
+constexpr int kTickMs = 5;
+constexpr qint64 kMaxLagMs = 200; // behind by more: skip ahead rather than burst
+constexpr qint64 kStatsIntervalMs = 250;
+constexpr qint64 kLatchMs = 2000; // a stranger's packets are played only after this long without the negotiated remote
+constexpr int kMaxReadsPerWake = 256; // the notifier fires again for the rest
+constexpr qint64 kErrorReportMs = 5000; // failed() at most this often
+constexpr std::uint64_t kNtpUnixOffset = 2208988800ull; // seconds from 1900 to 1970 (RFC 868)
+
+double levelDbfs(std::span<const std::int16_t> x)
+{
+    double sum = 0;
+    for (std::int16_t v : x)
+        sum += double(v) * v;
+    if (x.empty() || sum == 0)
+        return StreamStats::silentDbfs;
+    // 0 dBFS is a full-scale sine (AES17), so a TonePort tone at -10 dBFS reads -10.
+    const double rms = std::sqrt(sum / double(x.size()));
+    return std::max(StreamStats::silentDbfs, 20.0 * std::log10(rms * std::numbers::sqrt2 / 32767.0));
+}
+
+QString endpoint(const QHostAddress &a, quint16 port)
+{
+    return a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]:%2").arg(a.toString()).arg(port)
+                                                         : QStringLiteral("%1:%2").arg(a.toString()).arg(port);
+}
+
+// ICMP errors about datagrams we sent (port, host or network unreachable). An unconnected UDP socket hears of them
+// on Linux only with IP_RECVERR, which queues them on the socket's error queue; that queue must then be drained,
+// or the socket stays readable (POLLERR) and the event loop spins.
+void enableIcmpErrors(QUdpSocket *socket)
+{
+#ifdef Q_OS_LINUX
+    const int on = 1;
+    const int fd = int(socket->socketDescriptor());
+    if (socket->localAddress().protocol() == QAbstractSocket::IPv6Protocol)
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+    ::setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on); // also for IPv4 on a dual-stack socket
+#else
+    Q_UNUSED(socket);
+#endif
+}
+
+struct IcmpErrors {
+    int portUnreachable = 0;
+    int other = 0;
+    int lastErrno = 0;
+};
+
+IcmpErrors drainIcmpErrors(QUdpSocket *socket)
+{
+    IcmpErrors r;
+#ifdef Q_OS_LINUX
+    const int fd = int(socket->socketDescriptor());
+    for (int i = 0; fd >= 0 && i < 64; ++i) {
+        alignas(cmsghdr) char control[256];
+        std::uint8_t data[16]; // the start of our datagram comes back too; not needed
+        iovec iov {data, sizeof data};
+        msghdr msg {};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        if (::recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+            break;
+        for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            if (!(c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) && !(c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
+                continue;
+            sock_extended_err ee;
+            std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+            if (ee.ee_errno == ECONNREFUSED)
+                ++r.portUnreachable;
+            else if (ee.ee_errno != 0) {
+                ++r.other;
+                r.lastErrno = int(ee.ee_errno);
+            }
+        }
+    }
+#else
+    Q_UNUSED(socket);
+#endif
+    return r;
+}
+
+std::expected<std::unique_ptr<AudioCodec>, QString> makeCodec(const StreamParams &p)
+{
+    const auto is = [&p](const char *name) { return p.codec.compare(name, Qt::CaseInsensitive) == 0; };
+    if (is("PCMU") || is("PCMA")) {
+        const std::size_t samples = std::size_t(std::max(0, p.ptime)) * 8;
+        if (samples == 0 || samples > G711Codec::maxFrameSamples)
+            return std::unexpected(QStringLiteral("ptime %1 ms is outside 1..120 ms for %2").arg(p.ptime).arg(QString::fromLatin1(p.codec)));
+        return std::make_unique<G711Codec>(is("PCMU") ? G711::Law::Ulaw : G711::Law::Alaw, samples);
+    }
+    if (is("opus")) {
+        OpusCodec::Config config;
+        config.frameMs = p.ptime;
+        config.fec = p.opusFec;
+        config.dtx = p.opusDtx;
+        auto codec = OpusCodec::create(config);
+        if (!codec)
+            return std::unexpected(codec.error().toString());
+        return std::make_unique<OpusCodec>(std::move(*codec));
+    }
+    return std::unexpected(QStringLiteral("unsupported codec \"%1\"").arg(QString::fromLatin1(p.codec)));
+}
+
+} // namespace
+
+RtpStream::RtpStream()
+    : m_rtp(new QUdpSocket(this))
+    , m_rtcp(new QUdpSocket(this))
+    , m_timer(new QTimer(this))
+    , m_ssrc(QRandomGenerator::system()->generate()) // RFC 3550 8.1: random SSRC
+    , m_seq(quint16(QRandomGenerator::system()->generate())) // RFC 3550 5.1: random initial sequence and timestamp
+    , m_ts(QRandomGenerator::system()->generate())
+    , m_pcm(kMaxSamples)
+    , m_datagram(kMaxDatagram)
+    , m_packet(RtpPacket::fixedHeaderSize + kMaxPayload)
+{
+    quint32 words[3]; // RFC 7022 5: a random 96-bit CNAME, base64
+    QRandomGenerator::system()->fillRange(words);
+    m_cname = QByteArray(reinterpret_cast<const char *>(words), sizeof words).toBase64();
+    m_timer->setTimerType(Qt::PreciseTimer);
+    m_timer->setInterval(kTickMs);
+    connect(m_timer, &QTimer::timeout, this, &RtpStream::tick);
+    connect(m_rtp, &QUdpSocket::readyRead, this, &RtpStream::readRtp);
+    connect(m_rtcp, &QUdpSocket::readyRead, this, &RtpStream::readRtcp);
+}
+
+RtpStream::~RtpStream()
+{
+    if (m_running) { // deleted without stop(), e.g. as the engine shuts down: still say goodbye (RFC 3550 6.6)
+        m_timer->stop();
+        sendRtcp(true);
+    }
+}
+
+std::expected<std::unique_ptr<RtpStream>, QString> RtpStream::bind(const QHostAddress &address, quint16 portMin, quint16 portMax)
+{
+    const QString where = QStringLiteral("%1 in %2-%3").arg(address.toString()).arg(portMin).arg(portMax);
+    const int first = (portMin + 1) & ~1; // lowest even port
+    const int last = portMax >= 1 ? (portMax - 1) & ~1 : -1; // highest even port whose +1 still fits
+    if (first > last)
+        return std::unexpected(QStringLiteral("no RTP/RTCP port pair (even, odd) fits on %1").arg(where));
+    std::unique_ptr<RtpStream> s(new RtpStream);
+    const int pairs = (last - first) / 2 + 1;
+    const int start = int(QRandomGenerator::global()->bounded(pairs));
+    for (int i = 0; i < pairs; ++i) {
+        const quint16 port = quint16(first + 2 * ((start + i) % pairs));
+        // DontShareAddress: without it Qt sets SO_REUSEADDR and two calls could share a port.
+        if (!s->m_rtp->bind(address, port, QAbstractSocket::DontShareAddress)) {
+            if (s->m_rtp->error() != QAbstractSocket::AddressInUseError)
+                return std::unexpected(QStringLiteral("cannot bind RTP on %1:%2: %3").arg(address.toString()).arg(port).arg(s->m_rtp->errorString()));
+            continue;
+        }
+        if (s->m_rtcp->bind(address, port + 1, QAbstractSocket::DontShareAddress)) {
+            enableIcmpErrors(s->m_rtp);
+            enableIcmpErrors(s->m_rtcp);
+            s->m_localAddress = s->m_rtp->localAddress();
+            s->m_localPort = port;
+            return s;
+        }
+        s->m_rtp->close();
+    }
+    return std::unexpected(QStringLiteral("no free RTP/RTCP port pair on %1").arg(where));
+}
+
+void RtpStream::setPorts(std::shared_ptr<AudioPort> source, std::shared_ptr<AudioPort> sink)
+{
+    Q_ASSERT(!source || source->isSource());
+    Q_ASSERT(!sink || sink->isSink());
+    m_source = std::move(source);
+    m_sink = std::move(sink);
+    if (m_codec)
+        if (auto error = configureAudio())
+            emit failed(*error);
+}
+
+std::optional<QString> RtpStream::configureAudio()
+{
+    // Control path: allocations are fine here, never in the per-frame path.
+    const int codecRate = m_codec->clockRate();
+    m_captureResampler.reset();
+    m_playResampler.reset();
+    m_capturedCount = 0;
+    if (m_source) {
+        auto r = Resampler::create(m_source->sampleRate(), codecRate);
+        if (!r)
+            return r.error().toString();
+        m_captureResampler.emplace(std::move(*r));
+        m_sourceFrame.assign(std::size_t(m_source->sampleRate()) * std::size_t(m_params.ptime) / 1000, 0);
+        m_captured.assign(kMaxSamples + m_captureResampler->maxOutput(m_sourceFrame.size()), 0);
+    }
+    const int sinkRate = m_sink ? m_sink->sampleRate() : codecRate;
+    auto r = Resampler::create(codecRate, sinkRate);
+    if (!r)
+        return r.error().toString();
+    m_playResampler.emplace(std::move(*r));
+    m_playOut.assign(std::max(m_playResampler->maxOutput(kMaxSamples), std::size_t(sinkRate) * 120 / 1000), 0);
+    return std::nullopt;
+}
+
+void RtpStream::resetJitterBuffer(int frameMs)
+{
+    JitterBufferConfig config;
+    config.clockRate = std::uint32_t(m_codec->clockRate());
+    config.frameMs = frameMs;
+    config.capacity = std::size_t(std::max(25, 1000 / frameMs)); // a second of audio
+    config.maxPayload = kMaxPayload;
+    m_jitter.emplace(config);
+    m_playFrameMs = frameMs;
+}
+
+std::optional<QString> RtpStream::applyCodec(const StreamParams &params)
+{
+    auto codec = makeCodec(params);
+    if (!codec)
+        return codec.error();
+    const bool clockChanged = !m_codec || (*codec)->clockRate() != m_codec->clockRate();
+    m_codec = std::move(*codec);
+    m_params = params;
+    if (clockChanged || !m_receiver) {
+        m_receiver.emplace(std::uint32_t(m_codec->clockRate())); // jitter is in timestamp units of this clock
+        m_haveRemote = false;
+    }
+    m_havePrevAudio = false;
+    m_ptimeVotes = 0;
+    resetJitterBuffer(params.ptime);
+    return configureAudio();
+}
+
+void RtpStream::start(const StreamParams &params)
+{
+    if (m_running) {
+        update(params);
+        return;
+    }
+    if (auto error = applyCodec(params)) {
+        emit failed(QStringLiteral("cannot start media: %1").arg(*error));
+        return;
+    }
+    m_stats = StreamStats {};
+    m_stats.muted = m_muted;
+    m_receiver.emplace(std::uint32_t(m_codec->clockRate())); // a new run: nothing heard yet
+    m_haveRemote = false;
+    m_lastSourcePort = 0;
+    m_clock.start();
+    m_wallAtStartUs = QDateTime::currentMSecsSinceEpoch() * 1000;
+    m_nextSendMs = m_nextPlayMs = 0;
+    m_nextStatsMs = kStatsIntervalMs;
+    m_lastExpectedMs = -1;
+    m_lastSr = 0;
+    m_marker = true;
+    m_sentSinceReport = false;
+    m_lastErrorReportMs = -1;
+    scheduleRtcp(0, 0.5); // RFC 3550 6.2: the first report after half the minimum interval
+    m_running = true;
+    m_timer->start();
+}
+
+void RtpStream::update(const StreamParams &params)
+{
+    if (!m_running) {
+        m_params = params;
+        return;
+    }
+    const bool resume = !m_params.send && params.send;
+    const bool rtcpChanged = params.rtcpIntervalMs != m_params.rtcpIntervalMs;
+    if (params.codec.compare(m_params.codec, Qt::CaseInsensitive) != 0 || params.ptime != m_params.ptime || params.opusFec != m_params.opusFec
+        || params.opusDtx != m_params.opusDtx) {
+        if (auto error = applyCodec(params)) {
+            emit failed(QStringLiteral("cannot change media: %1").arg(*error));
+            return; // the old codec carries on
+        }
+    }
+    if (!m_params.receive && params.receive)
+        resetJitterBuffer(m_playFrameMs); // what it held is stale, and so is its play-out position
+    m_params = params;
+    if (resume)
+        m_marker = true;
+    if (rtcpChanged)
+        scheduleRtcp(m_clock.elapsed());
+}
+
+void RtpStream::setMuted(bool muted)
+{
+    m_muted = muted;
+    m_stats.muted = muted;
+}
+
+void RtpStream::stop()
+{
+    if (!m_running)
+        return;
+    m_timer->stop();
+    sendRtcp(true);
+    m_running = false;
+    publish();
+}
+
+void RtpStream::scheduleRtcp(qint64 now, double scale)
+{
+    // RFC 3550 6.3.1: the interval randomised over [0.5, 1.5] so reports from many sources do not synchronise.
+    // (No division by e - 3/2: that compensates for timer reconsideration, which a two-party call does without.)
+    const double factor = 0.5 + QRandomGenerator::global()->generateDouble();
+    m_nextRtcpMs = now + qint64(std::max(1, m_params.rtcpIntervalMs) * scale * factor);
+}
+
+std::uint64_t RtpStream::ntpNow() const
+{
+    const std::uint64_t us = std::uint64_t(m_wallAtStartUs + m_clock.nsecsElapsed() / 1000);
+    return (us / 1000000 + kNtpUnixOffset) << 32 | ((us % 1000000) << 32) / 1000000;
+}
+
+void RtpStream::tick()
+{
+    const qint64 now = m_clock.elapsed();
+    const auto catchUp = [this, now](qint64 &next, int stepMs) {
+        if (now - next <= kMaxLagMs)
+            return false;
+        const qint64 skipped = (now - next) / stepMs;
+        next += skipped * stepMs;
+        m_stats.framesSkipped += quint64(skipped);
+        return true;
+    };
+    // Playout first, so an EchoPort hands the frame just played straight to the send path.
+    catchUp(m_nextPlayMs, m_playFrameMs);
+    while (m_running && m_nextPlayMs <= now) {
+        playFrame(m_nextPlayMs);
+        m_nextPlayMs += m_playFrameMs;
+    }
+    const qint64 sendBefore = m_nextSendMs;
+    if (catchUp(m_nextSendMs, m_params.ptime)) { // the skipped time passes in the RTP clock too
+        m_ts += quint32((m_nextSendMs - sendBefore) * m_codec->clockRate() / 1000);
+        m_marker = true;
+    }
+    while (m_running && m_nextSendMs <= now) {
+        sendFrame();
+        m_nextSendMs += m_params.ptime;
+    }
+    if (now >= m_nextRtcpMs) {
+        sendRtcp(false);
+        scheduleRtcp(now);
+    }
+    checkIcmp(m_rtp, "RTP"); // errors that came in since: a queue left full keeps the socket readable
+    checkIcmp(m_rtcp, "RTCP");
+    if (now >= m_nextStatsMs) {
+        publish();
+        m_nextStatsMs = now + kStatsIntervalMs;
+    }
+}
+
+void RtpStream::capture(std::span<std::int16_t> frame)
+{
+    if (!m_source) {
+        std::fill(frame.begin(), frame.end(), std::int16_t(0));
+        m_stats.sendLevelDbfs = StreamStats::silentDbfs;
+        return;
+    }
+    // Pull source frames through the resampler until a codec frame is there (rates need not divide evenly).
+    for (int guard = 0; m_capturedCount < frame.size() && guard < 8; ++guard) {
+        const std::size_t got = m_source->read(m_sourceFrame);
+        if (got == 0) // end of stream: silence from now on
+            std::fill(m_sourceFrame.begin(), m_sourceFrame.end(), std::int16_t(0));
+        else
+            ++m_stats.framesCaptured;
+        m_stats.sendLevelDbfs = levelDbfs(m_sourceFrame);
+        const auto r = m_captureResampler->process(m_sourceFrame, std::span(m_captured).subspan(m_capturedCount));
+        m_capturedCount += r.produced;
+    }
+    const std::size_t n = std::min(frame.size(), m_capturedCount);
+    std::copy_n(m_captured.begin(), n, frame.begin());
+    std::fill(frame.begin() + std::ptrdiff_t(n), frame.end(), std::int16_t(0));
+    std::copy(m_captured.begin() + std::ptrdiff_t(n), m_captured.begin() + std::ptrdiff_t(m_capturedCount), m_captured.begin());
+    m_capturedCount -= n;
+}
+
+void RtpStream::sendFrame()
+{
+    const std::size_t samples = m_codec->frameSamples();
+    const auto frame = std::span(m_pcm).first(samples);
+    capture(frame); // also on hold, so a device ring never overflows and a file keeps its place in time
+    const quint32 ts = m_ts;
+    m_ts += quint32(samples);
+    if (!m_params.send || m_params.remoteAddress.isNull() || m_params.remotePort == 0) {
+        m_marker = true; // RFC 3551 4.1: the first packet after silence starts a talkspurt
+        return;
+    }
+    if (m_muted)
+        std::fill(frame.begin(), frame.end(), std::int16_t(0));
+    const auto payload = std::span(m_packet).subspan(RtpPacket::fixedHeaderSize);
+    const auto encoded = m_codec->encode(frame, payload);
+    if (!encoded) {
+        reportError("RTP", QStringLiteral("cannot encode: %1").arg(encoded.error().toString()));
+        return;
+    }
+    ++m_stats.framesEncoded;
+    if (m_params.opusDtx && *encoded <= 2) { // RFC 7587 3.1.3: DTX, nothing worth sending
+        m_marker = true;
+        return;
+    }
+    RtpPacket p;
+    p.marker = m_marker;
+    p.payloadType = std::uint8_t(m_params.payloadType);
+    p.sequence = m_seq;
+    p.timestamp = ts;
+    p.ssrc = m_ssrc;
+    p.payload = payload.first(*encoded); // already in place after the header
+    const auto size = p.serialize(m_packet);
+    if (!size)
+        return;
+    const qint64 sent = m_rtp->writeDatagram(reinterpret_cast<const char *>(m_packet.data()), qint64(*size), m_params.remoteAddress, m_params.remotePort);
+    const int error = errno;
+    checkIcmp(m_rtp, "RTP"); // on loopback the ICMP error is already there
+    if (sent < 0) {
+        noteSocketError(m_rtp, "RTP", error);
+        return; // the sequence number is not used up: the peer sees no loss for a packet that never left
+    }
+    ++m_seq;
+    m_marker = false;
+    m_sentSinceReport = true;
+    ++m_stats.rtpSent;
+    m_stats.octetsSent += *encoded;
+}
+
+void RtpStream::reportError(const char *what, const QString &why)
+{
+    const qint64 now = m_clock.isValid() ? m_clock.elapsed() : 0;
+    if (m_lastErrorReportMs >= 0 && now - m_lastErrorReportMs < kErrorReportMs)
+        return; // a failing path fails for every packet: say so now and then, never per packet
+    m_lastErrorReportMs = now;
+    emit failed(QStringLiteral("%1 to %2: %3").arg(QLatin1StringView(what), endpoint(m_params.remoteAddress, m_params.remotePort), why));
+}
+
+void RtpStream::noteSocketError(QUdpSocket *socket, const char *what, int error)
+{
+    // An ICMP port unreachable for an earlier datagram makes a later call fail with ECONNREFUSED: nobody listens at
+    // the remote port (yet). Counted, not fatal: the peer may still open it. On Linux the error queue counts it.
+#ifdef Q_OS_LINUX
+    if (error == ECONNREFUSED)
+        return;
+#else
+    Q_UNUSED(error);
+    if (socket->error() == QAbstractSocket::ConnectionRefusedError) {
+        ++m_stats.portUnreachable;
+        return;
+    }
+#endif
+    if (socket->error() == QAbstractSocket::TemporaryError) // EAGAIN: nothing to read after all
+        return;
+    ++m_stats.sendErrors;
+    reportError(what, socket->errorString());
+}
+
+void RtpStream::checkIcmp(QUdpSocket *socket, const char *what)
+{
+    const IcmpErrors e = drainIcmpErrors(socket);
+    m_stats.portUnreachable += quint64(e.portUnreachable);
+    if (e.other) {
+        m_stats.sendErrors += quint64(e.other);
+        reportError(what, QString::fromLocal8Bit(std::strerror(e.lastErrno))); // "No route to host"
+    }
+}
+
+void RtpStream::playFrame(qint64 at)
+{
+    // sendonly/inactive: silence at once, not the buffer's remains and a tail of concealment.
+    const JitterBuffer::Output out = m_params.receive ? m_jitter->get(at) : JitterBuffer::Output {};
+    std::size_t n = 0;
+    if (out.kind == JitterBuffer::Kind::Frame) {
+        const auto r = m_codec->decode(out.payload, m_pcm);
+        if (r) {
+            n = *r;
+            ++m_stats.decoded;
+        } else {
+            ++m_stats.decodeErrors;
+        }
+    }
+    if (out.kind != JitterBuffer::Kind::NotYet && n == 0) { // lost, late, growing the buffer, or undecodable
+        const auto r = m_codec->conceal(m_pcm);
+        n = r ? *r : 0;
+        ++m_stats.concealed;
+    }
+    if (n == 0) { // nothing yet: keep the sink fed with silence
+        n = std::min(m_pcm.size(), std::size_t(m_codec->clockRate()) * std::size_t(m_playFrameMs) / 1000);
+        std::fill_n(m_pcm.begin(), n, std::int16_t(0));
+    } else if (m_sink) {
+        ++m_stats.played;
+    }
+    const auto decoded = std::span<const std::int16_t>(m_pcm).first(n);
+    m_stats.receiveLevelDbfs = levelDbfs(decoded);
+    if (!m_sink)
+        return;
+    const auto r = m_playResampler->process(decoded, m_playOut);
+    m_sink->write(std::span<const std::int16_t>(m_playOut).first(r.produced));
+}
+
+void RtpStream::readRtp()
+{
+    checkIcmp(m_rtp, "RTP");
+    for (int i = 0; i < kMaxReadsPerWake && m_rtp->hasPendingDatagrams(); ++i) {
+        const qint64 pending = m_rtp->pendingDatagramSize();
+        const qint64 n = m_rtp->readDatagram(reinterpret_cast<char *>(m_datagram.data()), qint64(m_datagram.size()), &m_from, &m_fromPort);
+        if (n < 0) {
+            noteSocketError(m_rtp, "RTP", errno);
+            break;
+        }
+        if (!m_running)
+            continue; // before start() or after stop(): drained and dropped
+        const auto bytes = std::span<const std::uint8_t>(m_datagram).first(std::size_t(n));
+        // RFC 5761 4: with rtcp-mux the second octet of RTCP is a packet type 192..223, never an RTP payload type.
+        if (n >= 2 && bytes[1] >= 192 && bytes[1] <= 223) {
+            onRtcp(bytes);
+            continue;
+        }
+        ++m_stats.rtpReceived;
+        m_lastSourceAddress = m_from;
+        m_lastSourcePort = m_fromPort;
+        if (pending > qint64(m_datagram.size())) {
+            ++m_stats.rtpMalformed; // truncated by our buffer
+            continue;
+        }
+        onRtp(bytes, m_clock.elapsed());
+    }
+}
+
+void RtpStream::onRtp(std::span<const std::uint8_t> datagram, qint64 now)
+{
+    const auto p = RtpPacket::parse(datagram);
+    if (!p) {
+        ++m_stats.rtpMalformed;
+        return;
+    }
+    if (m_fromPort == m_params.remotePort && m_from.isEqual(m_params.remoteAddress, QHostAddress::TolerantConversion)) {
+        m_lastExpectedMs = now;
+    } else {
+        // Behind a NAT the peer's packets come from another address than its SDP said: those are played as long as
+        // nothing comes from the negotiated one. A stranger talking over a working stream is only counted.
+        ++m_stats.rtpFromUnexpected;
+        if (m_lastExpectedMs >= 0 && now - m_lastExpectedMs < kLatchMs)
+            return;
+    }
+    if (m_haveRemote && p->ssrc != m_remoteSsrc) { // a new source (peer restarted, call transferred): start over
+        m_receiver->reset();
+        resetJitterBuffer(m_playFrameMs);
+        m_havePrevAudio = false;
+        m_lastSr = 0;
+    }
+    m_haveRemote = true;
+    m_remoteSsrc = p->ssrc;
+    // Every packet of the source shares its sequence space (RFC 4733 2.1), so all of them go into the loss figures.
+    m_receiver->onPacketMs(p->sequence, p->timestamp, now);
+    if (m_params.telephoneEventPt && p->payloadType == *m_params.telephoneEventPt) {
+        ++m_stats.eventPackets;
+        return;
+    }
+    if (p->payloadType != m_params.payloadType) {
+        ++m_stats.unknownPayloadType;
+        m_stats.lastUnknownPayloadType = p->payloadType;
+        return;
+    }
+    m_stats.receivedPayloadType = p->payloadType;
+    // Packetisation of what the peer really sends, from consecutive packets; the jitter buffer follows it once it is
+    // stable, whatever a=ptime said (RFC 4566 6: ptime is only a preference).
+    if (m_havePrevAudio && quint16(p->sequence - m_prevSeq) == 1 && p->timestamp != m_prevTs) {
+        const qint64 units = qint32(p->timestamp - m_prevTs);
+        const int ms = int(units * 1000 / m_codec->clockRate());
+        if (units > 0 && ms >= 5 && ms <= 120) {
+            m_stats.receivedPtimeMs = ms;
+            m_ptimeVotes = ms == m_ptimeCandidate ? m_ptimeVotes + 1 : 1;
+            m_ptimeCandidate = ms;
+            if (ms != m_playFrameMs && m_ptimeVotes >= 3)
+                resetJitterBuffer(ms);
+        }
+    }
+    if (!m_havePrevAudio || qint16(p->sequence - m_prevSeq) > 0) {
+        m_prevSeq = p->sequence;
+        m_prevTs = p->timestamp;
+        m_havePrevAudio = true;
+    }
+    if (!m_params.receive)
+        return; // sendonly/inactive: counted, not played
+    if (m_jitter->put(p->sequence, p->timestamp, p->payload, now) == JitterBuffer::PutResult::Oversize)
+        ++m_stats.rtpMalformed;
+}
+
+void RtpStream::readRtcp()
+{
+    checkIcmp(m_rtcp, "RTCP");
+    for (int i = 0; i < kMaxReadsPerWake && m_rtcp->hasPendingDatagrams(); ++i) {
+        const qint64 n = m_rtcp->readDatagram(reinterpret_cast<char *>(m_datagram.data()), qint64(m_datagram.size()), &m_from, &m_fromPort);
+        if (n < 0) {
+            noteSocketError(m_rtcp, "RTCP", errno);
+            break;
+        }
+        if (m_running)
+            onRtcp(std::span<const std::uint8_t>(m_datagram).first(std::size_t(n)));
+    }
+}
+
+void RtpStream::onRtcp(std::span<const std::uint8_t> datagram)
+{
+    const auto c = rtcp::parseCompound(datagram);
+    if (!c) {
+        ++m_stats.rtcpMalformed;
+        return;
+    }
+    ++m_stats.rtcpReceived;
+    const RtcpReport &r = c->report;
+    if (r.sender && (!m_haveRemote || r.ssrc == m_remoteSsrc)) { // remember it for LSR/DLSR in our next report
+        m_lastSr = ntpMiddle32(r.sender->ntpTimestamp);
+        m_lastSrArrival = ntpNow();
+    }
+    if (r.block && r.block->ssrc == m_ssrc) {
+        m_stats.remoteFractionLost = r.block->fractionLost / 256.0;
+        // RFC 3550 6.4.1: RTT = A - LSR - DLSR. A clock step can make it "negative": then it is ~0.
+        if (const auto rtt = roundTripTime(ntpMiddle32(ntpNow()), r.block->lastSr, r.block->delaySinceLastSr))
+            m_stats.rttMs = *rtt & 0x80000000u ? 0.0 : rtcpUnitsToMs(*rtt);
+    }
+}
+
+void RtpStream::sendRtcp(bool bye)
+{
+    if (m_params.remoteAddress.isNull() || m_params.remotePort == 0)
+        return;
+    RtcpReport report;
+    report.ssrc = m_ssrc;
+    const std::uint64_t ntp = ntpNow();
+    if (m_sentSinceReport) { // RFC 3550 6.4: SR when we sent data since the last report, else RR
+        const qint64 ahead = m_nextSendMs - m_clock.elapsed(); // m_ts belongs to the frame due at m_nextSendMs
+        report.sender = SenderInfo {ntp, quint32(m_ts - quint32(ahead * m_codec->clockRate() / 1000)), quint32(m_stats.rtpSent), quint32(m_stats.octetsSent)};
+    }
+    if (m_haveRemote) {
+        ReportBlock b = m_receiver->takeReportBlock(m_remoteSsrc);
+        m_stats.fractionLost = b.fractionLost / 256.0;
+        if (m_lastSr) {
+            b.lastSr = m_lastSr;
+            b.delaySinceLastSr = ntpMiddle32(ntp) - ntpMiddle32(m_lastSrArrival);
+        }
+        report.block = b;
+    }
+    auto size = rtcp::buildCompound(report, std::string_view(m_cname.constData(), std::size_t(m_cname.size())), m_rtcpBuffer);
+    if (!size)
+        return;
+    if (bye && *size + 8 <= m_rtcpBuffer.size()) { // RFC 3550 6.6: BYE with our SSRC closes the compound
+        std::uint8_t *p = m_rtcpBuffer.data() + *size;
+        p[0] = 0x81; // V=2, P=0, SC=1
+        p[1] = 203;
+        put16(p + 2, 1); // length in 32-bit words minus one
+        put32(p + 4, m_ssrc);
+        *size += 8;
+    }
+    const qint64 sent = m_rtcp->writeDatagram(reinterpret_cast<const char *>(m_rtcpBuffer.data()), qint64(*size), m_params.remoteAddress, m_params.rtcpPort());
+    const int error = errno;
+    checkIcmp(m_rtcp, "RTCP");
+    if (sent < 0) {
+        noteSocketError(m_rtcp, "RTCP", error);
+        return;
+    }
+    m_sentSinceReport = false;
+    ++m_stats.rtcpSent;
+}
+
+void RtpStream::publish()
+{
+    StreamStats s = m_stats;
+    s.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    if (m_lastSourcePort)
+        s.lastSource = endpoint(m_lastSourceAddress, m_lastSourcePort);
+    if (m_haveRemote) {
+        s.remoteSsrc = m_remoteSsrc;
+        s.lost = m_receiver->cumulativeLost();
+        s.late = m_receiver->late();
+        s.duplicates = m_receiver->duplicates();
+        s.jitterMs = m_receiver->jitterMs();
+    }
+    if (m_jitter)
+        s.jitterBufferDelayMs = m_jitter->currentDelayMs();
+    if (s.decoded > 0) {
+        // The whole call so far, as RFC 6035's session reports do: fractionLost alone would forget a burst.
+        const double expected = double(m_receiver->expected());
+        const double loss = expected > 0 ? std::max(0.0, double(s.lost)) / expected : 0.0;
+        s.mos = estimateMos(m_params.codec, loss, s.jitterMs, s.rttMs, s.jitterBufferDelayMs, s.receivedPtimeMs ? s.receivedPtimeMs : m_params.ptime);
+    }
+    emit statsUpdated(s);
+}
+
+} // namespace ds::media
