@@ -19,6 +19,11 @@ void usage()
                "                          [--expires N] [--unregister] [--transport udp|tcp|tls]\n"
                "                          [--bind IP[:PORT]] [--json] [--ladder] [--timeout S]\n"
                "                          [--ca FILE] [--insecure] [--t1 MS] [--t2 MS]\n"
+               "       dialscope call TARGET [--server S --user U [--password P]] [--no-register]\n"
+               "                          [--codecs PCMU,PCMA,opus] [--play F.wav] [--tone HZ] [--record F.wav]\n"
+               "                          [--duration S] [--json] [--ladder] [--timeout S]\n"
+               "       dialscope answer [--server S --user U [--password P]] [--bind IP[:PORT]] [--calls N]\n"
+               "                          [--answer-after S] [--play F] [--record F] [--echo] [--reject CODE]\n"
                "       dialscope lint FILE|-\n"
                "Run a subcommand with --help for details.\n",
         stderr);
@@ -39,6 +44,14 @@ int main(int argc, char **argv)
         if (command == QLatin1String("register")) {
             QCoreApplication app(argc, argv);
             return ds::cli::runRegister(args);
+        }
+        if (command == QLatin1String("call")) {
+            QCoreApplication app(argc, argv);
+            return ds::cli::runCall(args);
+        }
+        if (command == QLatin1String("answer")) {
+            QCoreApplication app(argc, argv);
+            return ds::cli::runAnswer(args);
         }
         if (command == QLatin1String("lint")) {
             QCoreApplication app(argc, argv);

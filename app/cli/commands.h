@@ -10,5 +10,7 @@ enum Exit { ExitOk = 0, ExitRefused = 1, ExitUsage = 2, ExitNetwork = 3 };
 
 int runRegister(const QStringList &args);
 int runLint(const QStringList &args);
+int runCall(const QStringList &args);
+int runAnswer(const QStringList &args);
 
 } // namespace ds::cli

@@ -1,5 +1,7 @@
 #include "phone.h"
 
+#include "media/media_engine.h"
+
 namespace ds::phone {
 
 Phone::Phone(QObject *parent)
@@ -11,8 +13,10 @@ Phone::Phone(QObject *parent)
 Phone::~Phone()
 {
     for (auto *list : {&m_entries, &m_retiring})
-        for (auto &e : *list)
-            e->registration.reset(); // registrations before the stacks they use
+        for (auto &e : *list) {
+            e->calls.reset(); // calls, then registrations, before the stacks they use
+            e->registration.reset();
+        }
 }
 
 Phone::Entry *Phone::find(const QString &id)
@@ -58,6 +62,7 @@ QList<Account> Phone::accounts() const
 
 void Phone::retire(Entry &e)
 {
+    e.calls.reset(); // hangs up the account's calls
     if (!e.registration) {
         e.agent.reset();
         return;
@@ -108,6 +113,46 @@ void Phone::ensureStack(Entry &e)
     connect(e.registration.get(), &Registration::finding, this, [this, id](const QString &sev, const QString &text) { emit finding(id, sev, text); });
     connect(e.registration.get(), &Registration::authComputed, this, [this, id](const sip::AuthExplanation &x) { emit authComputed(id, x); });
     connect(e.agent.get(), &UserAgent::resolved, this, [this, id](const QString &summary) { emit finding(id, QStringLiteral("info"), summary); });
+    e.calls = std::make_unique<CallCenter>(*e.agent, e.registration.get(), mediaEngine(), e.password);
+    e.calls->setSettings(m_callSettings);
+    connect(e.calls.get(), &CallCenter::callAdded, this, [this, id](Call *c) { emit callAdded(id, c); });
+    connect(e.calls.get(), &CallCenter::incomingCall, this, [this, id](Call *c) { emit incomingCall(id, c); });
+    connect(e.calls.get(), &CallCenter::callEnded, this, [this, id](Call *c) { emit callEnded(id, c); });
+    connect(e.calls.get(), &CallCenter::authComputed, this, [this, id](const sip::AuthExplanation &x) { emit authComputed(id, x); });
+}
+
+media::MediaEngine &Phone::mediaEngine()
+{
+    if (!m_media)
+        m_media = std::make_unique<media::MediaEngine>();
+    return *m_media;
+}
+
+void Phone::setCallSettings(const CallSettings &settings)
+{
+    m_callSettings = settings;
+    for (auto &e : m_entries)
+        if (e->calls)
+            e->calls->setSettings(settings);
+}
+
+std::expected<Call *, QString> Phone::dial(const QString &accountId, const QString &target)
+{
+    Entry *e = find(accountId);
+    if (!e)
+        return std::unexpected(tr("no such account"));
+    if (!e->calls || !e->agent || !e->agent->isReady())
+        return std::unexpected(tr("the account is not registered: register it first"));
+    return e->calls->dial(target);
+}
+
+QList<Call *> Phone::calls() const
+{
+    QList<Call *> out;
+    for (const auto &e : m_entries)
+        if (e->calls)
+            out += e->calls->calls();
+    return out;
 }
 
 void Phone::registerAccount(const QString &id)

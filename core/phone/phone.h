@@ -3,6 +3,7 @@
 // registration, and one stream of events (state changes, trace, findings) about all of them.
 
 #include "account.h"
+#include "call_center.h"
 #include "registration.h"
 #include "user_agent.h"
 
@@ -32,12 +33,22 @@ public:
     // The account's registration, or nullptr before the first register.
     const Registration *registration(const QString &id) const;
 
+    // Calls. dial() needs the account registered (its stack running).
+    void setCallSettings(const CallSettings &settings);
+    const CallSettings &callSettings() const { return m_callSettings; }
+    std::expected<Call *, QString> dial(const QString &accountId, const QString &target);
+    QList<Call *> calls() const;
+    media::MediaEngine &mediaEngine();
+
 signals:
     void registrationChanged(const QString &accountId, ds::phone::Registration::State state, int status, int expires);
     void registrationFinished(const QString &accountId, const ds::phone::Diagnosis &diagnosis);
     void traced(const QString &accountId, const ds::sip::TraceEvent &event);
     void finding(const QString &accountId, const QString &severity, const QString &text);
     void authComputed(const QString &accountId, const ds::sip::AuthExplanation &explanation);
+    void callAdded(const QString &accountId, ds::phone::Call *call);
+    void incomingCall(const QString &accountId, ds::phone::Call *call);
+    void callEnded(const QString &accountId, ds::phone::Call *call); // deleted soon after
 
 private:
     struct Entry {
@@ -45,6 +56,7 @@ private:
         QByteArray password;
         std::unique_ptr<UserAgent> agent;
         std::unique_ptr<Registration> registration;
+        std::unique_ptr<CallCenter> calls; // destroyed first: hangs up over the stack
     };
     Entry *find(const QString &id);
     const Entry *find(const QString &id) const;
@@ -52,6 +64,8 @@ private:
     void retire(Entry &e);
 
     sip::SystemClock m_clock;
+    std::unique_ptr<media::MediaEngine> m_media; // the media thread, started with the first call
+    CallSettings m_callSettings;
     AgentOptions m_options;
     std::vector<std::unique_ptr<Entry>> m_entries;
     std::vector<std::unique_ptr<Entry>> m_retiring; // unregistering on their way out

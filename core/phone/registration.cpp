@@ -18,15 +18,6 @@ QByteArray randomToken(int bytes)
     return b.toHex();
 }
 
-QByteArray sipUri(const QString &user, const QString &hostPort)
-{
-    sip::Uri u;
-    u.user = user.toUtf8();
-    const QByteArray hp = hostPort.toUtf8();
-    QByteArray s = u.toString(); // "sip:user@" with escaping
-    return s + hp;
-}
-
 } // namespace
 
 int Registration::refreshDelayFor(int expires)

@@ -1,13 +1,22 @@
 #include "user_agent.h"
 
+#include "sdp/offer_answer.h"
 #include "sip/response_builder.h"
 #include "sip/udp_transport.h"
+#include "sip/uri.h"
 
 #include <QRandomGenerator>
 
 #include <QUdpSocket>
 
 namespace ds::phone {
+
+QByteArray sipUri(const QString &user, const QString &hostPort)
+{
+    sip::Uri u;
+    u.user = user.toUtf8();
+    return u.toString() + hostPort.toUtf8(); // "sip:user@" with the user part escaped
+}
 
 UserAgent::UserAgent(Account account, AgentOptions options, sip::Clock &clock, QObject *parent)
     : QObject(parent)
@@ -61,6 +70,10 @@ void UserAgent::start()
     if (m_starting || m_layer)
         return; // already on its way; ready() or failed() will come
     m_starting = true;
+    if (m_account.server.isEmpty()) {
+        listen();
+        return;
+    }
     auto spec = sip::parseServerSpec(m_account.server);
     if (!spec) {
         m_starting = false;
@@ -78,6 +91,32 @@ void UserAgent::start()
         }
     }
     m_resolver.resolve(m_spec);
+}
+
+void UserAgent::listen()
+{
+    // No server: take direct calls on the bound address (UDP), as `dialscope answer --bind` does.
+    m_target = {};
+    m_target.transport = sip::TransportKind::Udp;
+    const QHostAddress bindAddress = m_options.bindAddress.isNull() ? QHostAddress(QHostAddress::AnyIPv4) : m_options.bindAddress;
+    m_routeAddress = bindAddress;
+    if (bindAddress == QHostAddress::AnyIPv4 || bindAddress == QHostAddress::Any) {
+        m_routeAddress = QHostAddress(QHostAddress::LocalHost);
+        QUdpSocket probe; // the address other hosts reach us on: the one routed toward the outside
+        probe.connectToHost(QHostAddress(QStringLiteral("192.0.2.1")), 9);
+        if (probe.waitForConnected(1000) && !probe.localAddress().isNull())
+            m_routeAddress = probe.localAddress();
+    }
+    auto udp = std::make_unique<sip::UdpTransport>();
+    if (auto error = udp->bind(bindAddress, m_options.bindPort)) {
+        m_starting = false;
+        emit failed({Outcome::NetworkError, 0, *error});
+        return;
+    }
+    udp->setAdvertisedAddress(m_routeAddress);
+    m_transport = std::move(udp);
+    emit resolved(QStringLiteral("listening for direct calls on %1 over UDP").arg(localEndpoint().toString()));
+    createLayer();
 }
 
 void UserAgent::open(const sip::ServerTarget &target)
@@ -153,18 +192,31 @@ void UserAgent::createLayer()
     m_layer->setTimers(m_options.timers);
     connect(m_layer.get(), &sip::TransactionLayer::traced, this, &UserAgent::traced);
     connect(m_layer.get(), &sip::TransactionLayer::requestReceived, this, &UserAgent::answerRequest);
+    connect(m_layer.get(), &sip::TransactionLayer::strayResponse, this, [this](const sip::Message &m, const sip::Endpoint &) { emit strayResponse(m); });
     emit ready();
 }
 
 void UserAgent::answerRequest(const sip::Message &request, sip::ServerTransaction *transaction)
 {
+    if (m_requestHandler && m_requestHandler(request, transaction))
+        return; // a feature (a call) took it
     if (!transaction)
         return; // an ACK outside a transaction: nothing to answer
     const QByteArray tag = QByteArray::number(QRandomGenerator::global()->generate(), 16);
     const QByteArrayView allow = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY\r\n";
     // Registrars and proxies probe with OPTIONS (keep-alive, monitoring): answer 200 (RFC 3261 11.2).
     if (request.method() == "OPTIONS") {
-        transaction->respond(sip::makeResponse(request, 200, "OK", tag, QByteArray(allow.toByteArray() + "Accept: application/sdp\r\n")), 200);
+        // RFC 3261 11.2: our methods, what we accept, and an SDP listing the codecs we can do.
+        sdp::LocalMedia caps;
+        caps.address = localEndpoint().address.toString().toLatin1();
+        caps.audioPort = 0;
+        caps.username = "dialscope";
+        const QByteArray body = sdp::makeOffer(caps).toBytes();
+        transaction->respond(sip::makeResponse(request, 200, "OK", tag,
+                                 QByteArray(allow.toByteArray() + "Accept: application/sdp, application/dtmf-relay\r\nAccept-Language: en\r\n"
+                                     + "Supported: replaces\r\nUser-Agent: dialscope/" DS_VERSION "\r\n"),
+                                 "application/sdp", body),
+            200);
         return;
     }
     if (request.method() == "NOTIFY") {
@@ -172,15 +224,19 @@ void UserAgent::answerRequest(const sip::Message &request, sip::ServerTransactio
         return;
     }
     if (request.method() == "INVITE") {
-        // Calls arrive with the calls feature; until then say so rather than ring forever.
-        transaction->respond(sip::makeResponse(request, 480, "Temporarily Unavailable", tag), 480);
+        // No call feature took it (a stack without calls, or a re-INVITE for no known call).
+        const bool inDialog = request.header(sip::HeaderId::To).contains(";tag=");
+        transaction->respond(inDialog ? sip::makeResponse(request, 481, "Call/Transaction Does Not Exist", tag)
+                                      : sip::makeResponse(request, 480, "Temporarily Unavailable", tag),
+            inDialog ? 481 : 480);
         return;
     }
-    if (request.method() == "CANCEL" || request.method() == "BYE") {
+    if (request.method() == "CANCEL" || request.method() == "BYE" || request.method() == "INFO" || request.method() == "UPDATE") {
         transaction->respond(sip::makeResponse(request, 481, "Call/Transaction Does Not Exist", tag), 481);
         return;
     }
-    transaction->respond(sip::makeResponse(request, 501, "Not Implemented", tag, allow), 501);
+    // RFC 3261 8.2.1: a method we do not take here, with the list of those we do.
+    transaction->respond(sip::makeResponse(request, 405, "Method Not Allowed", tag, allow), 405);
 }
 
 } // namespace ds::phone

@@ -13,9 +13,13 @@
 
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 namespace ds::phone {
+
+// "sip:user@host:port", the user part escaped (RFC 3261 25.1).
+QByteArray sipUri(const QString &user, const QString &hostPort);
 
 struct AgentOptions {
     QHostAddress bindAddress; // null: any address of the route to the server
@@ -33,7 +37,8 @@ public:
     ~UserAgent() override;
 
     const Account &account() const { return m_account; }
-    // Resolves the server and opens the transport; emits ready() or failed().
+    // Resolves the server and opens the transport; emits ready() or failed(). An account without
+    // a server listens for direct calls on the bind address and port (UDP; port 0: a free one).
     void start();
     bool isReady() const { return m_layer != nullptr; }
 
@@ -47,6 +52,11 @@ public:
     QString domain() const; // the AOR domain
     sip::Clock &clock() { return m_clock; }
 
+    // Features (calls) see each new request first; true when they took it. The rest get the
+    // agent's own answers (OPTIONS, NOTIFY, 481, 405).
+    using RequestHandler = std::function<bool(const sip::Message &, sip::ServerTransaction *)>;
+    void setRequestHandler(RequestHandler handler) { m_requestHandler = std::move(handler); }
+
 signals:
     void ready();
     void failed(const ds::phone::Diagnosis &diagnosis);
@@ -55,9 +65,12 @@ signals:
     // How the server was found (RFC 3263 steps), once per start().
     void resolved(const QString &summary);
     void traced(const ds::sip::TraceEvent &event);
+    // A response no transaction matched (2xx retransmissions to INVITE).
+    void strayResponse(const ds::sip::Message &response);
 
 private:
     void open(const sip::ServerTarget &target);
+    void listen();
     void createLayer();
     // Requests that reach the account outside any feature (OPTIONS pings, NOTIFY...).
     void answerRequest(const sip::Message &request, sip::ServerTransaction *transaction);
@@ -72,6 +85,7 @@ private:
     std::unique_ptr<sip::TransactionLayer> m_layer;
     QHostAddress m_routeAddress; // our address toward the server
     bool m_starting = false;
+    RequestHandler m_requestHandler;
 };
 
 } // namespace ds::phone

@@ -164,6 +164,8 @@ QString KamailioRegistrar::logTail(int maxChars) const
     return QStringLiteral("Kamailio: %1\n--- log %2:\n%3").arg(m_kamailio->commandLine(), m_kamailio->logPath(), m_kamailio->logTail(maxChars));
 }
 
+QString KamailioRegistrar::log() const { return m_kamailio ? readTextFile(m_kamailio->logPath()) : QString(); }
+
 std::expected<QString, KamailioRegistrar::Failure> KamailioRegistrar::writeConfig(
     const QString &dir, const QString &algorithm, const QList<Subscriber> &subscribers)
 {

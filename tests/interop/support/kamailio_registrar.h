@@ -1,5 +1,5 @@
-// Support for interop and GUI tests: a Kamailio registrar (kamailio/registrar.cfg, auth_db over
-// db_text, digest MD5 or SHA-256) on free loopback ports, with its own throw-away TLS CA.
+// Support for interop and GUI tests: a Kamailio registrar and call proxy (kamailio/registrar.cfg,
+// auth_db over db_text, digest MD5 or SHA-256) on free loopback ports, with its own throw-away TLS CA.
 #pragma once
 
 #include "peer.h"
@@ -12,7 +12,8 @@
 
 namespace ds::test {
 
-// Runs Kamailio as the registrar of one test case at a time; destruction stops it.
+// Runs Kamailio as the registrar and call proxy (407-challenged INVITEs routed to the callee's
+// registered contact) of one test case at a time; destruction stops it.
 class KamailioRegistrar {
 public:
     // A user the registrar knows, in the domain (and digest realm) 127.0.0.1.
@@ -57,6 +58,9 @@ public:
     // The command line and the last maxChars characters of the log of the last Kamailio
     // started, for failure messages; empty when none was.
     QString logTail(int maxChars = 3000) const;
+    // The whole log of the last Kamailio started (its script logs each REGISTER, call request
+    // and challenge, see registrar.cfg); empty when none was.
+    QString log() const;
 
 private:
     // Fills registrar.cfg in dir for new ports; returns the config's path.

@@ -1,0 +1,261 @@
+#include "call_runner.h"
+
+#include "commands.h"
+#include "trace_output.h"
+
+#include "sip/resolver.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QMetaEnum>
+
+namespace ds::cli {
+
+void addCallOptions(QCommandLineParser &p)
+{
+    p.addOption({QStringLiteral("server"), QStringLiteral("Registrar / proxy: host[:port] or SIP URI."), QStringLiteral("SERVER")});
+    p.addOption({QStringLiteral("user"), QStringLiteral("User part of our address of record."), QStringLiteral("U")});
+    p.addOption({QStringLiteral("password"), QStringLiteral("Password (else $DIALSCOPE_PASSWORD)."), QStringLiteral("P")});
+    p.addOption({QStringLiteral("auth-user"), QStringLiteral("Digest user name, when it differs from --user."), QStringLiteral("A")});
+    p.addOption({QStringLiteral("domain"), QStringLiteral("Domain of the address of record; the server becomes the outbound proxy."), QStringLiteral("D")});
+    p.addOption({QStringLiteral("display-name"), QStringLiteral("Display name in From."), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("no-register"), QStringLiteral("Do not register before calling / answering.")});
+    p.addOption({QStringLiteral("codecs"), QStringLiteral("Codecs in preference order (default PCMU,PCMA,opus)."), QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("play"), QStringLiteral("Send this WAV file (looped)."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("tone"), QStringLiteral("Send a sine of this frequency in Hz."), QStringLiteral("HZ")});
+    p.addOption({QStringLiteral("record"), QStringLiteral("Record the received audio into this WAV file."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("duration"), QStringLiteral("Hang up after S seconds of answered call."), QStringLiteral("S")});
+    p.addOption({QStringLiteral("sound-card"), QStringLiteral("Use the sound card for what --play/--tone/--record do not cover.")});
+}
+
+std::expected<CallOptions, QString> readCallOptions(const QCommandLineParser &p, const CommonOptions &common, const QString &target)
+{
+    CallOptions o;
+    phone::Account &a = o.account;
+    a.user = p.value(QStringLiteral("user"));
+    a.authUser = p.value(QStringLiteral("auth-user"));
+    a.domain = p.value(QStringLiteral("domain"));
+    a.displayName = p.value(QStringLiteral("display-name"));
+    a.server = p.value(QStringLiteral("server"));
+    a.transport = common.transport;
+    o.password = passwordFrom(p);
+    if (!a.server.isEmpty()) {
+        if (auto spec = sip::parseServerSpec(a.server); !spec)
+            return std::unexpected(QStringLiteral("--server: %1").arg(spec.error()));
+        if (a.user.isEmpty())
+            return std::unexpected(QStringLiteral("--user is required with --server"));
+        o.registerFirst = !p.isSet(QStringLiteral("no-register"));
+    } else {
+        o.registerFirst = false;
+        if (a.user.isEmpty())
+            a.user = QStringLiteral("dialscope");
+        if (!target.isEmpty()) {
+            // A direct call: the target's host is where the INVITE goes.
+            auto uri = phone::CallCenter::targetUri(target, QString());
+            if (!uri)
+                return std::unexpected(uri.error());
+            auto parsed = sip::Uri::parse(*uri);
+            if (!parsed || parsed->host.isEmpty())
+                return std::unexpected(QStringLiteral("without --server, TARGET must name a host: user@host[:port] or a SIP URI"));
+            a.server = QString::fromUtf8(parsed->scheme == sip::Uri::Scheme::Sips ? "sips:" + parsed->hostPort() : parsed->hostPort());
+        }
+    }
+    if (p.isSet(QStringLiteral("codecs"))) {
+        o.settings.codecs.clear();
+        for (const QString &c : p.value(QStringLiteral("codecs")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QByteArray name = c.trimmed().toLatin1();
+            if (!sdp::isSupportedCodec(name) || name.compare("G722", Qt::CaseInsensitive) == 0)
+                return std::unexpected(QStringLiteral("--codecs: unknown codec \"%1\"; use PCMU, PCMA and opus").arg(c));
+            o.settings.codecs.append(name);
+        }
+        if (o.settings.codecs.isEmpty())
+            return std::unexpected(QStringLiteral("--codecs: give at least one codec"));
+    }
+    phone::AudioSettings &audio = o.settings.audio;
+    audio.playFile = p.value(QStringLiteral("play"));
+    audio.recordFile = p.value(QStringLiteral("record"));
+    audio.soundCard = p.isSet(QStringLiteral("sound-card"));
+    if (!audio.playFile.isEmpty() && !QFileInfo(audio.playFile).isReadable())
+        return std::unexpected(QStringLiteral("--play: cannot read \"%1\"").arg(audio.playFile));
+    if (p.isSet(QStringLiteral("tone"))) {
+        bool ok = false;
+        audio.toneHz = p.value(QStringLiteral("tone")).toDouble(&ok);
+        if (!ok || audio.toneHz <= 0 || audio.toneHz >= 4000)
+            return std::unexpected(QStringLiteral("--tone: give a frequency between 0 and 4000 Hz"));
+    }
+    if (p.isSet(QStringLiteral("duration"))) {
+        bool ok = false;
+        o.durationS = p.value(QStringLiteral("duration")).toDouble(&ok);
+        if (!ok || o.durationS < 0)
+            return std::unexpected(QStringLiteral("--duration must be a number of seconds"));
+    }
+    return o;
+}
+
+CallRunner::CallRunner(CallOptions options, CommonOptions common, EventWriter &out)
+    : m_options(std::move(options))
+    , m_common(std::move(common))
+    , m_out(out)
+{
+    m_media = std::make_unique<media::MediaEngine>();
+    m_agent = std::make_unique<phone::UserAgent>(m_options.account, m_common.agentOptions(), m_clock);
+    if (m_options.registerFirst)
+        m_registration = std::make_unique<phone::Registration>(*m_agent, m_options.password);
+    m_center = std::make_unique<phone::CallCenter>(*m_agent, m_registration.get(), *m_media, m_options.password);
+    m_center->setSettings(m_options.settings);
+
+    connect(m_agent.get(), &phone::UserAgent::traced, this, [this](const sip::TraceEvent &e) {
+        m_trace.append(e);
+        reportTrace(m_out, e);
+    });
+    connect(m_agent.get(), &phone::UserAgent::resolved, this, [this](const QString &s) { reportFinding(m_out, QStringLiteral("info"), s); });
+    connect(m_center.get(), &phone::CallCenter::authComputed, this, [this](const sip::AuthExplanation &e) { reportAuth(m_out, e); });
+    if (m_registration) {
+        connect(m_registration.get(), &phone::Registration::authComputed, this, [this](const sip::AuthExplanation &e) { reportAuth(m_out, e); });
+        connect(m_registration.get(), &phone::Registration::finding, this, [this](const QString &s, const QString &t) { reportFinding(m_out, s, t); });
+        connect(m_registration.get(), &phone::Registration::stateChanged, this, [this](phone::Registration::State s, int status, int exp) {
+            static const char *names[] = {"idle", "registering", "registered", "unregistering", "unregistered", "failed"};
+            m_out.event(QStringLiteral("registration"),
+                {{QStringLiteral("state"), QString::fromLatin1(names[int(s)])}, {QStringLiteral("status"), status}, {QStringLiteral("expires"), exp}});
+        });
+    }
+    m_overall.setSingleShot(true);
+}
+
+CallRunner::~CallRunner()
+{
+    m_center.reset(); // hangs up what is left while the agent still exists
+    m_registration.reset();
+    m_agent.reset();
+}
+
+void CallRunner::start(std::function<void()> ready)
+{
+    connect(m_agent.get(), &phone::UserAgent::failed, this, [this](const phone::Diagnosis &d) {
+        fail(phone::outcomeName(d.outcome), d.status, d.reason, phone::outcomeIsNetwork(d.outcome) ? ExitNetwork : ExitRefused);
+    });
+    connect(m_agent.get(), &phone::UserAgent::ready, this, [this, ready] {
+        if (!m_registration) {
+            ready();
+            return;
+        }
+        connect(m_registration.get(), &phone::Registration::finished, this, [this, ready](const phone::Diagnosis &d) {
+            if (d.outcome == phone::Outcome::Registered) {
+                if (!std::exchange(m_options.registerFirst, false))
+                    return; // a refresh
+                ready();
+                return;
+            }
+            if (d.outcome == phone::Outcome::Unregistered)
+                return;
+            fail(phone::outcomeName(d.outcome), d.status, QStringLiteral("registration failed: %1").arg(d.reason),
+                phone::outcomeIsNetwork(d.outcome) ? ExitNetwork : ExitRefused);
+        });
+        m_registration->registerNow();
+    });
+    connect(&m_overall, &QTimer::timeout, this, [this] {
+        if (!m_center->calls().isEmpty()) {
+            // A call still rings or runs: end it and let it report itself (no-answer after CANCEL),
+            // giving the far end a few seconds to confirm before we give up on it too.
+            for (phone::Call *c : m_center->calls())
+                c->hangUp();
+            QTimer::singleShot(5000, this, [this] {
+                QJsonObject r {{QStringLiteral("outcome"), QStringLiteral("failed")},
+                    {QStringLiteral("reason"), QStringLiteral("the call did not end within 5 s of hanging up at --timeout")}};
+                finish(r, ExitNetwork);
+            });
+            return;
+        }
+        QJsonObject r {{QStringLiteral("outcome"), QStringLiteral("failed")},
+            {QStringLiteral("reason"), QStringLiteral("no outcome within %1 s (--timeout)").arg(m_common.timeoutSeconds)}};
+        finish(r, ExitNetwork);
+    });
+    m_overall.start(std::chrono::milliseconds(qint64(m_common.timeoutSeconds * 1000)));
+    m_agent->start();
+}
+
+QJsonObject CallRunner::rtpFields(const media::StreamStats &s)
+{
+    QJsonObject o {{QStringLiteral("sent"), qint64(s.rtpSent)}, {QStringLiteral("received"), qint64(s.rtpReceived)}, {QStringLiteral("lost"), qint64(s.lost)},
+        {QStringLiteral("late"), qint64(s.late)}, {QStringLiteral("duplicates"), qint64(s.duplicates)},
+        {QStringLiteral("from_unexpected"), qint64(s.rtpFromUnexpected)}, {QStringLiteral("malformed"), qint64(s.rtpMalformed)},
+        {QStringLiteral("captured"), qint64(s.framesCaptured)}, {QStringLiteral("encoded"), qint64(s.framesEncoded)},
+        {QStringLiteral("decoded"), qint64(s.decoded)}, {QStringLiteral("decode_errors"), qint64(s.decodeErrors)},
+        {QStringLiteral("concealed"), qint64(s.concealed)}, {QStringLiteral("played"), qint64(s.played)}, {QStringLiteral("rtcp_sent"), qint64(s.rtcpSent)},
+        {QStringLiteral("rtcp_received"), qint64(s.rtcpReceived)}, {QStringLiteral("jitter_ms"), s.jitterMs}, {QStringLiteral("loss"), s.fractionLost},
+        {QStringLiteral("mos"), s.mos}, {QStringLiteral("source"), s.lastSource}};
+    if (s.rttMs)
+        o.insert(QStringLiteral("rtt_ms"), *s.rttMs);
+    return o;
+}
+
+void CallRunner::follow(phone::Call *call, std::function<void(phone::Call *)> done)
+{
+    auto callEvent = [this, call](int status) {
+        const QString state = QString::fromLatin1(QMetaEnum::fromType<phone::Call::State>().valueToKey(int(call->state()))).toLower();
+        QJsonObject f {{QStringLiteral("state"), state}, {QStringLiteral("status"), status}, {QStringLiteral("codec"), call->codec()},
+            {QStringLiteral("remote"), call->remoteParty()}, {QStringLiteral("call_id"), QString::fromUtf8(call->session()->callId())}};
+        m_out.event(QStringLiteral("call"), f);
+        m_out.text(QStringLiteral("   call %1%2%3")
+                       .arg(state, status ? QStringLiteral(" (%1)").arg(status) : QString(),
+                           call->codec().isEmpty() ? QString() : QStringLiteral(", codec %1").arg(call->codec())));
+    };
+    connect(call, &phone::Call::stateChanged, this, [callEvent, call, this](phone::Call::State s) {
+        callEvent(s == phone::Call::State::Ended ? call->end().status : 0);
+        if (s == phone::Call::State::Active && m_options.durationS >= 0 && !call->property("ds_duration_armed").toBool()) {
+            call->setProperty("ds_duration_armed", true);
+            QTimer::singleShot(std::chrono::milliseconds(qint64(m_options.durationS * 1000)), call, [call] { call->hangUp(); });
+        }
+    });
+    connect(call, &phone::Call::finding, this, [this](const QString &s, const QString &t) { reportFinding(m_out, s, t); });
+    auto lastMedia = std::make_shared<qint64>(-1000000);
+    connect(call, &phone::Call::statsUpdated, this, [this, lastMedia](const media::StreamStats &s) {
+        if (s.elapsedMs - *lastMedia < 1000)
+            return; // one media event a second is plenty for a log
+        *lastMedia = s.elapsedMs;
+        m_out.event(QStringLiteral("media"), rtpFields(s));
+    });
+    connect(call, &phone::Call::ended, this, [call, done] { done(call); });
+    callEvent(0);
+}
+
+void CallRunner::fail(const QString &outcome, int status, const QString &reason, int code)
+{
+    QJsonObject r {{QStringLiteral("outcome"), outcome}, {QStringLiteral("reason"), reason}};
+    if (status)
+        r.insert(QStringLiteral("status"), status);
+    finish(r, code);
+}
+
+void CallRunner::finish(QJsonObject result, int code)
+{
+    if (std::exchange(m_finishing, true))
+        return;
+    m_overall.stop();
+    for (phone::Call *c : m_center->calls())
+        c->hangUp();
+    auto conclude = [this, result, code] {
+        if (m_common.ladder)
+            reportLadder(m_out, m_trace);
+        m_out.event(QStringLiteral("result"), result);
+        m_out.text(QStringLiteral("%1: %2").arg(result.value(QStringLiteral("outcome")).toString(), result.value(QStringLiteral("reason")).toString()));
+        QCoreApplication::exit(code);
+    };
+    // Let the last transactions (BYE, CANCEL) finish and remove our binding, within a few seconds.
+    auto settle = std::make_shared<QTimer>();
+    auto deadline = std::make_shared<QElapsedTimer>();
+    deadline->start();
+    const bool unregister = m_registration && m_registration->state() == phone::Registration::State::Registered;
+    if (unregister)
+        m_registration->unregister();
+    connect(settle.get(), &QTimer::timeout, this, [this, settle, deadline, conclude, unregister] {
+        const bool busy = !m_center->calls().isEmpty() || (unregister && m_registration->state() == phone::Registration::State::Unregistering);
+        if (busy && deadline->elapsed() < 4000)
+            return;
+        settle->stop();
+        conclude();
+    });
+    settle->start(50);
+}
+
+} // namespace ds::cli

@@ -1,0 +1,132 @@
+#pragma once
+// Call: one phone call as a person sees it — an INVITE session, the SDP negotiated over it and the
+// RTP media it drives; answer, reject, hold, mute, hang up; state, codec and live quality.
+
+#include "call_settings.h"
+
+#include "media/media_session.h"
+#include "media/stream_params.h"
+#include "sdp/offer_answer.h"
+#include "sip/invite_session.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <memory>
+
+namespace ds::media {
+class MediaEngine;
+}
+
+namespace ds::phone {
+
+// How a call ended, as the `call` command's result reports it (ARCHITECTURE.md).
+enum class CallOutcome { Answered, Busy, Rejected, NoAnswer, Failed };
+QString callOutcomeName(CallOutcome o);
+
+class Call final : public QObject {
+    Q_OBJECT
+public:
+    enum class State {
+        Dialing, // INVITE sent
+        Ringing, // the far end rings (180), ringback plays locally
+        EarlyMedia, // 183 with SDP: the far end's audio before the answer
+        Incoming, // ringing here
+        Connecting, // answered, waiting for the ACK
+        Active,
+        Held, // on hold by us, or by both
+        RemoteHeld, // the far end put us on hold
+        Ending,
+        Ended,
+    };
+    Q_ENUM(State)
+    enum class Direction { Outgoing, Incoming };
+
+    // Outgoing: the session is already set up by CallCenter; start() sends the INVITE.
+    Call(Direction direction, sip::InviteSession *session, media::MediaEngine &media, CallSettings settings, QObject *parent = nullptr);
+    ~Call() override;
+
+    // Outgoing: opens the media ports and sends the INVITE with our offer.
+    std::expected<void, QString> dial(const QByteArray &requestUri, const QByteArray &from, const QByteArray &to, const QHostAddress &mediaAddress);
+    // Incoming: takes the INVITE (already accepted by the session), negotiates its offer and
+    // rings (or answers, with auto-answer). A 488 or 420 has been sent when it returns an error.
+    std::expected<void, QString> receive(const sip::Message &invite, const QHostAddress &mediaAddress);
+
+    void answer();
+    void reject(int status = 486);
+    void hangUp();
+    void setHold(bool hold);
+    void setMuted(bool muted);
+
+    QString id() const { return m_id; }
+    Direction direction() const { return m_direction; }
+    State state() const { return m_state; }
+    bool isLive() const { return m_state != State::Ended; }
+    QString remoteParty() const; // "Alice <sip:alice@example.com>"
+    QString codec() const; // "PCMU/8000", empty before the answer
+    const std::optional<sdp::Negotiated> &negotiation() const { return m_negotiated; }
+    const QByteArray &localSdp() const { return m_localSdpText; }
+    const QByteArray &remoteSdp() const { return m_remoteSdpText; }
+    const media::StreamStats &stats() const { return m_stats; }
+    bool muted() const { return m_muted; }
+    const sip::SessionEnd &end() const { return m_end; }
+    CallOutcome outcome() const;
+    // RFC 6076: post-dial delay (INVITE to first ringing/answer) and call duration, ms; -1 unknown.
+    qint64 postDialDelayMs() const { return m_pddMs; }
+    qint64 connectedMs() const { return m_connected.isValid() ? m_connected.elapsed() : 0; }
+    QDateTime startTime() const { return m_startTime; }
+    sip::InviteSession *session() const { return m_session; }
+    media::MediaSession *mediaSession() const { return m_media; }
+    const CallSettings &settings() const { return m_settings; }
+
+signals:
+    void stateChanged(ds::phone::Call::State state);
+    void negotiated(); // codec and addresses known (or changed by a re-INVITE)
+    void statsUpdated(const ds::media::StreamStats &stats);
+    // A diagnosis in plain words: one-way audio, RTP from an unexpected address, no codec...
+    void finding(const QString &severity, const QString &text);
+    void ended(const ds::sip::SessionEnd &end);
+
+private:
+    std::expected<void, QString> openMedia(const QHostAddress &address);
+    sdp::LocalMedia localMedia() const;
+    void setState(State s);
+    void onProvisional(int status, const QByteArray &reason, const QByteArray &body);
+    void onEstablished(const QByteArray &body);
+    void onReinviteFinished(int status, const QByteArray &body);
+    std::expected<QByteArray, int> onRemoteOffer(const QByteArray &offer);
+    bool takeAnswer(const QByteArray &answerText); // our offer answered
+    void startMedia(bool sending);
+    void stopMedia();
+    void onStats(const media::StreamStats &stats);
+    void onEnded(const sip::SessionEnd &end);
+    void diagnose();
+
+    QString m_id;
+    Direction m_direction;
+    sip::InviteSession *m_session; // child
+    media::MediaEngine &m_engine;
+    media::MediaSession *m_media = nullptr; // child
+    CallSettings m_settings;
+    State m_state = State::Dialing;
+    bool m_muted = false;
+    bool m_holdWanted = false;
+    bool m_mediaStarted = false;
+    sdp::SessionDescription m_localSdp; // our latest offer or answer
+    std::optional<sdp::SessionDescription> m_remoteOffer; // incoming: the offer to answer
+    QByteArray m_localSdpText, m_remoteSdpText;
+    std::optional<sdp::Negotiated> m_negotiated;
+    media::StreamStats m_stats;
+    sip::SessionEnd m_end;
+    QDateTime m_startTime;
+    QElapsedTimer m_sinceStart;
+    QElapsedTimer m_connected;
+    qint64 m_pddMs = -1;
+    int m_finalStatus = 0;
+    QHostAddress m_mediaAddress;
+    // One-way-audio diagnosis: each finding said once.
+    bool m_saidNoRtp = false, m_saidUnexpected = false, m_saidSilentMic = false, m_saidDecode = false;
+};
+
+} // namespace ds::phone

@@ -1,0 +1,190 @@
+#include "call_center.h"
+
+#include "sip/header_values.h"
+
+#include <QRegularExpression>
+
+namespace ds::phone {
+
+CallCenter::CallCenter(UserAgent &agent, Registration *registration, media::MediaEngine &media, QByteArray password, QObject *parent)
+    : QObject(parent)
+    , m_agent(agent)
+    , m_registration(registration)
+    , m_media(media)
+    , m_auth(agent.account().effectiveAuthUser().toUtf8(), std::move(password))
+{
+    m_agent.setRequestHandler([this](const sip::Message &m, sip::ServerTransaction *t) { return onRequest(m, t); });
+    connect(&m_agent, &UserAgent::strayResponse, this, &CallCenter::onStrayResponse);
+}
+
+CallCenter::~CallCenter()
+{
+    m_agent.setRequestHandler({});
+    for (Call *c : std::as_const(m_calls))
+        if (c->isLive())
+            c->hangUp(); // the BYE or CANCEL goes out; its transaction outlives the call
+}
+
+QList<Call *> CallCenter::calls() const { return m_calls; }
+
+std::expected<QByteArray, QString> CallCenter::targetUri(const QString &target, const QString &domain)
+{
+    const QString t = target.trimmed();
+    if (t.isEmpty())
+        return std::unexpected(QStringLiteral("no one to call: give a number, user@host or a SIP URI"));
+    if (t.startsWith(QLatin1String("sip:"), Qt::CaseInsensitive) || t.startsWith(QLatin1String("sips:"), Qt::CaseInsensitive)) {
+        auto uri = sip::Uri::parse(t.toUtf8());
+        if (!uri)
+            return std::unexpected(QStringLiteral("\"%1\" is not a valid SIP URI: %2").arg(t, uri.error().toString()));
+        return uri->toString();
+    }
+    if (t.startsWith(QLatin1String("tel:"), Qt::CaseInsensitive)) {
+        // RFC 3261 19.1.6: a telephone number becomes sip:number@domain;user=phone.
+        QString number = t.mid(4);
+        number.remove(QLatin1Char('-')).remove(QLatin1Char('.')).remove(QLatin1Char(' '));
+        return sipUri(number, domain) + ";user=phone";
+    }
+    const qsizetype at = t.indexOf(QLatin1Char('@'));
+    if (at > 0) {
+        auto uri = sip::Uri::parse(("sip:" + t).toUtf8());
+        if (!uri)
+            return std::unexpected(QStringLiteral("\"%1\" is not a valid address: %2").arg(t, uri.error().toString()));
+        return uri->toString();
+    }
+    QString user = t;
+    if (user.contains(QLatin1Char(' ')) || user.contains(QLatin1Char('<')) || user.contains(QLatin1Char('>')))
+        return std::unexpected(QStringLiteral("\"%1\" is not a number or user name").arg(t));
+    // Dial-pad style numbers: drop the separators people type.
+    static const QRegularExpression phoneLike(QStringLiteral("^[+0-9()\\-. ]+$"));
+    if (phoneLike.match(user).hasMatch())
+        user.remove(QRegularExpression(QStringLiteral("[()\\-. ]")));
+    return sipUri(user, domain);
+}
+
+QByteArray CallCenter::aorUri() const { return sipUri(m_agent.account().user, m_agent.domain()); }
+
+QByteArray CallCenter::contactValue() const
+{
+    // The registered Contact (public address when NAT was detected), else our address toward the server.
+    QByteArray uri = m_registration ? m_registration->contact() : QByteArray();
+    if (uri.isEmpty()) {
+        uri = sipUri(m_agent.account().user, m_agent.localEndpoint().toString());
+        if (m_agent.transportKind() != sip::TransportKind::Udp)
+            uri += ";transport=" + sip::transportName(m_agent.transportKind()).toLower();
+    }
+    return '<' + uri + '>';
+}
+
+sip::SessionContext CallCenter::sessionContext()
+{
+    sip::SessionContext c;
+    c.layer = m_agent.layer();
+    c.transport = m_agent.transportKind();
+    UserAgent *agent = &m_agent;
+    c.viaSentBy = [agent] { return "SIP/2.0/" + sip::transportName(agent->transportKind()) + ' ' + agent->localEndpoint().toString().toLatin1(); };
+    c.contact = contactValue();
+    c.firstHop = m_agent.server();
+    if (!m_agent.account().domain.isEmpty()) {
+        QByteArray route = "<sip:" + m_agent.server().toString().toLatin1();
+        if (m_agent.transportKind() != sip::TransportKind::Udp)
+            route += ";transport=" + sip::transportName(m_agent.transportKind()).toLower();
+        c.outboundRoute = route + ";lr>";
+    }
+    c.nextHop = [agent](const sip::Uri &uri) {
+        // A stream transport has one connection (to the server); UDP goes where the URI says
+        // when it names an address, else to the server (we do not resolve names mid-call).
+        if (agent->transportKind() != sip::TransportKind::Udp)
+            return agent->server();
+        const QHostAddress address(QString::fromLatin1(uri.host));
+        if (address.isNull())
+            return agent->server();
+        return sip::Endpoint {address, quint16(uri.port ? uri.port : 5060)};
+    };
+    c.auth = &m_auth;
+    c.userAgent = "dialscope/" DS_VERSION;
+    return c;
+}
+
+std::expected<Call *, QString> CallCenter::dial(const QString &target) { return dial(target, m_settings); }
+
+std::expected<Call *, QString> CallCenter::dial(const QString &target, const CallSettings &settings)
+{
+    if (!m_agent.isReady())
+        return std::unexpected(QStringLiteral("the account's SIP stack is not running yet"));
+    auto uri = targetUri(target, m_agent.domain());
+    if (!uri)
+        return std::unexpected(uri.error());
+    const Account &a = m_agent.account();
+    const QByteArray display = a.displayName.isEmpty() ? QByteArray() : sip::quoted(a.displayName.toUtf8()) + ' ';
+    const QByteArray from = display + '<' + aorUri() + '>';
+    const QByteArray to = '<' + *uri + '>';
+    auto *session = new sip::InviteSession(sessionContext(), m_agent.clock());
+    connect(session, &sip::InviteSession::authComputed, this, &CallCenter::authComputed);
+    auto *call = new Call(Call::Direction::Outgoing, session, m_media, settings, this);
+    adopt(call);
+    if (auto ok = call->dial(*uri, from, to, m_agent.localEndpoint().address); !ok) {
+        m_calls.removeOne(call);
+        delete call;
+        return std::unexpected(ok.error());
+    }
+    emit callAdded(call);
+    holdOthers(call);
+    return call;
+}
+
+void CallCenter::adopt(Call *call)
+{
+    m_calls.append(call);
+    connect(call, &Call::ended, this, [this, call] {
+        emit callEnded(call);
+        m_calls.removeOne(call);
+        call->deleteLater();
+    });
+    connect(call, &Call::stateChanged, this, [this, call](Call::State s) {
+        if (s == Call::State::Connecting || (s == Call::State::Active && call->direction() == Call::Direction::Outgoing))
+            holdOthers(call);
+    });
+}
+
+void CallCenter::holdOthers(Call *active)
+{
+    for (Call *c : std::as_const(m_calls))
+        if (c != active && c->state() == Call::State::Active)
+            c->setHold(true);
+}
+
+bool CallCenter::onRequest(const sip::Message &request, sip::ServerTransaction *transaction)
+{
+    for (Call *c : std::as_const(m_calls)) {
+        if (c->session()->matchesRequest(request)) {
+            c->session()->receiveRequest(request, transaction);
+            return true;
+        }
+    }
+    if (request.method() != "INVITE" || !transaction || request.header(sip::HeaderId::To).contains(";tag="))
+        return false;
+    // A new call.
+    auto *session = new sip::InviteSession(sessionContext(), m_agent.clock());
+    if (!session->receiveInvite(request, transaction)) {
+        delete session;
+        return true; // answered with an error already
+    }
+    auto *call = new Call(Call::Direction::Incoming, session, m_media, m_settings, this);
+    adopt(call);
+    emit callAdded(call);
+    if (auto ok = call->receive(request, m_agent.localEndpoint().address); !ok)
+        return true; // rejected (488...); the call ends and goes away
+    emit incomingCall(call);
+    return true;
+}
+
+void CallCenter::onStrayResponse(const sip::Message &response)
+{
+    for (Call *c : std::as_const(m_calls))
+        if (c->session()->matchesResponse(response)) {
+            c->session()->receiveStrayResponse(response);
+            return;
+        }
+}
+
+} // namespace ds::phone

@@ -1,0 +1,34 @@
+#pragma once
+// CallSettings: what a call negotiates and where its audio comes from and goes to — the sound
+// card, a WAV file, a tone, silence, or an echo of what it receives.
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace ds::phone {
+
+struct AudioSettings {
+    // Source, first that applies: echo, playFile, tone, sound card, silence.
+    bool echo = false; // send back what is received (the `answer --echo` test)
+    QString playFile; // WAV to send
+    bool loopPlay = true; // start the file again at its end
+    double toneHz = 0; // > 0: send a sine of this frequency
+    double toneDbfs = -12;
+    // Sink, first that applies: echo, recordFile, sound card, nowhere.
+    QString recordFile; // WAV of what is received
+    bool soundCard = false; // PortAudio capture and playback
+    int inputDevice = -1; // PortAudio device index, -1: the default
+    int outputDevice = -1;
+};
+
+struct CallSettings {
+    QList<QByteArray> codecs {"PCMU", "PCMA", "opus"}; // preference order
+    bool telephoneEvent = true; // offer RFC 4733 events
+    int autoAnswerMs = -1; // incoming: answer after this delay; -1 rings until answer()
+    AudioSettings audio;
+    quint16 rtpPortMin = 16384;
+    quint16 rtpPortMax = 32767;
+};
+
+} // namespace ds::phone
