@@ -60,6 +60,11 @@ void MediaSession::setMuted(bool muted)
     post([muted](RtpStream *s) { s->setMuted(muted); });
 }
 
+void MediaSession::setLocalTone(std::shared_ptr<AudioPort> tone)
+{
+    post([tone = std::move(tone)](RtpStream *s) mutable { s->setLocalTone(std::move(tone)); });
+}
+
 void MediaSession::stop()
 {
     post([](RtpStream *s) { s->stop(); });

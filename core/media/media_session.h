@@ -31,6 +31,9 @@ public:
     void start(const StreamParams &params);
     void update(const StreamParams &params);
     void setMuted(bool muted);
+    // Plays `tone` (a source at the codec's clock rate) to the sink instead of the received audio,
+    // e.g. ringback; null ends it.
+    void setLocalTone(std::shared_ptr<AudioPort> tone);
     void stop();
 
     const StreamStats &stats() const { return m_stats; }

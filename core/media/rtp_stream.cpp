@@ -311,6 +311,12 @@ void RtpStream::update(const StreamParams &params)
         scheduleRtcp(m_clock.elapsed());
 }
 
+void RtpStream::setLocalTone(std::shared_ptr<AudioPort> tone)
+{
+    Q_ASSERT(!tone || tone->isSource());
+    m_localTone = std::move(tone);
+}
+
 void RtpStream::setMuted(bool muted)
 {
     m_muted = muted;
@@ -496,6 +502,16 @@ void RtpStream::playFrame(qint64 at)
     // sendonly/inactive: silence at once, not the buffer's remains and a tail of concealment.
     const JitterBuffer::Output out = m_params.receive ? m_jitter->get(at) : JitterBuffer::Output {};
     std::size_t n = 0;
+    if (m_localTone && m_localTone->sampleRate() == m_codec->clockRate()) {
+        // Ringback: the local tone stands in for the far end until the call is answered.
+        n = std::min(m_pcm.size(), std::size_t(m_codec->clockRate()) * std::size_t(m_playFrameMs) / 1000);
+        n = m_localTone->read(std::span<std::int16_t>(m_pcm).first(n));
+        if (m_sink && n > 0) {
+            const auto r = m_playResampler->process(std::span<const std::int16_t>(m_pcm).first(n), m_playOut);
+            m_sink->write(std::span<const std::int16_t>(m_playOut).first(r.produced));
+        }
+        return;
+    }
     if (out.kind == JitterBuffer::Kind::Frame) {
         const auto r = m_codec->decode(out.payload, m_pcm);
         if (r) {

@@ -55,6 +55,9 @@ public:
     void update(const StreamParams &params);
     // Muted: frames are still captured and packets still sent (pinholes stay open), with a silent payload.
     void setMuted(bool muted);
+    // A local source played to the sink instead of the received audio (ringback while the far end
+    // rings); null ends it. Runs at any rate; resampled like the received audio.
+    void setLocalTone(std::shared_ptr<AudioPort> tone);
     // Sends RTCP BYE (RFC 3550 6.6), stops the clock and publishes the final statistics.
     void stop();
     bool isRunning() const { return m_running; }
@@ -112,6 +115,7 @@ private:
 
     // Audio graph.
     std::shared_ptr<AudioPort> m_source, m_sink;
+    std::shared_ptr<AudioPort> m_localTone; // at the codec rate, see setLocalTone
     std::unique_ptr<AudioCodec> m_codec;
     std::optional<Resampler> m_captureResampler; // source rate -> codec rate
     std::optional<Resampler> m_playResampler; // codec rate -> sink rate

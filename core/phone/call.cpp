@@ -3,6 +3,7 @@
 #include "audio_ports.h"
 
 #include "media/media_engine.h"
+#include "media/ringback_port.h"
 #include "sip/header_values.h"
 
 #include <QRandomGenerator>
@@ -134,8 +135,34 @@ void Call::onProvisional(int status, const QByteArray &, const QByteArray &body)
         setState(State::EarlyMedia); // RFC 3261 13.2.1: early media from the 183's answer
         return;
     }
-    if (m_state == State::Dialing)
+    if (m_state == State::Dialing) {
         setState(State::Ringing);
+        if (status == 180)
+            startRingback();
+    }
+}
+
+void Call::startRingback()
+{
+    // RFC 3261 13.2.1 leaves the ringing indication to us: play ringback locally until the answer
+    // (or early media) takes over. The stream runs with PCMU timing, sending nothing.
+    if (!m_media || m_mediaStarted)
+        return;
+    constexpr int rate = 8000;
+    auto ports = makeAudioPorts(m_settings.audio, rate);
+    if (!ports || !ports->sink)
+        return;
+    media::StreamParams p;
+    p.codec = "PCMU";
+    p.payloadType = 0;
+    p.clockRate = rate;
+    p.send = false;
+    p.receive = false;
+    m_media->setPorts(ports->source, ports->sink);
+    m_media->start(p);
+    m_media->setLocalTone(std::make_shared<media::RingbackPort>(rate));
+    m_mediaStarted = true;
+    m_ringback = true;
 }
 
 bool Call::takeAnswer(const QByteArray &answerText)
@@ -344,6 +371,10 @@ void Call::startMedia(bool)
         m_mediaStarted = true;
     } else {
         m_media->update(p);
+    }
+    if (m_ringback) {
+        m_ringback = false;
+        m_media->setLocalTone(nullptr);
     }
 }
 

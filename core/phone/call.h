@@ -98,6 +98,7 @@ private:
     std::expected<QByteArray, int> onRemoteOffer(const QByteArray &offer);
     bool takeAnswer(const QByteArray &answerText); // our offer answered
     void startMedia(bool sending);
+    void startRingback();
     void stopMedia();
     void onStats(const media::StreamStats &stats);
     void onEnded(const sip::SessionEnd &end);
@@ -113,6 +114,7 @@ private:
     bool m_muted = false;
     bool m_holdWanted = false;
     bool m_mediaStarted = false;
+    bool m_ringback = false; // the stream plays ringback until the answer
     sdp::SessionDescription m_localSdp; // our latest offer or answer
     std::optional<sdp::SessionDescription> m_remoteOffer; // incoming: the offer to answer
     QByteArray m_localSdpText, m_remoteSdpText;

@@ -84,6 +84,7 @@ private slots:
     void toneArrives_data();
     void toneArrives();
     void busyIsReported();
+    void ringbackPlaysUntilAnswer();
 };
 
 void TestCallDialscope::toneArrives_data()
@@ -149,6 +150,44 @@ void TestCallDialscope::busyIsReported()
     QCOMPARE(call.result().value(QStringLiteral("status")).toInt(), 486);
     QVERIFY2(answerer.waitFinished(15000), qPrintable(answerer.describe()));
     QCOMPARE(answerer.exitCode(), 0);
+}
+
+void TestCallDialscope::ringbackPlaysUntilAnswer()
+{
+    // The callee rings for 2 s (180, no early media): the caller hears 425 Hz ringback, then the
+    // callee's 1000 Hz tone once answered.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const quint16 port = freePort(PortKind::Udp);
+    Answerer answerer;
+    QVERIFY(answerer.start(
+        {QStringLiteral("--bind"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--answer-after"), QStringLiteral("2"), QStringLiteral("--tone"),
+            QStringLiteral("1000"), QStringLiteral("--codecs"), QStringLiteral("PCMU"), QStringLiteral("--timeout"), QStringLiteral("30")}));
+    QVERIFY2(answerer.waitListening(10000), qPrintable(answerer.describe()));
+    const QString recording = dir.filePath(QStringLiteral("heard.wav"));
+    const DialscopeRun call = runDialscope({QStringLiteral("call"), QStringLiteral("bob@127.0.0.1:%1").arg(port), QStringLiteral("--record"), recording,
+        QStringLiteral("--duration"), QStringLiteral("1.5"), QStringLiteral("--json"), QStringLiteral("--bind"), QStringLiteral("127.0.0.1:0"),
+        QStringLiteral("--timeout"), QStringLiteral("20")});
+    QVERIFY2(call.finished && call.exitCode == 0, qPrintable(call.describe()));
+    int rate = 0;
+    QString error;
+    const std::vector<std::int16_t> heard = readWavMono(recording, &rate, &error);
+    QVERIFY2(!heard.empty(), qPrintable(error));
+    QCOMPARE(rate, 8000);
+    // The first ringback burst (0.2-0.9 s) and the answered call (the last second).
+    const auto burst = std::span(heard).subspan(std::size_t(rate) / 5, std::size_t(rate) * 7 / 10);
+    QVERIFY2(heard.size() > std::size_t(rate) * 3, qPrintable(QStringLiteral("%1 samples recorded").arg(heard.size())));
+    const auto answered = std::span(heard).last(std::size_t(rate));
+    auto share = [rate](std::span<const std::int16_t> x, double hz) {
+        double total = 0;
+        for (std::int16_t v : x)
+            total += double(v) * v;
+        return total > 0 ? toneEnergy(x, hz, rate) / (total * double(x.size()) / 2.0) : 0.0;
+    };
+    QVERIFY2(rms(burst) > 500, qPrintable(QStringLiteral("ringback RMS %1").arg(rms(burst))));
+    QVERIFY2(share(burst, 425) > 0.8, qPrintable(QStringLiteral("425 Hz share %1").arg(share(burst, 425))));
+    QVERIFY2(share(answered, 1000) > 0.8, qPrintable(QStringLiteral("1000 Hz share %1").arg(share(answered, 1000))));
+    QVERIFY2(answerer.waitFinished(15000), qPrintable(answerer.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestCallDialscope)
