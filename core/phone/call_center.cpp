@@ -118,7 +118,16 @@ std::expected<Call *, QString> CallCenter::dial(const QString &target, const Cal
     const QByteArray display = a.displayName.isEmpty() ? QByteArray() : sip::quoted(a.displayName.toUtf8()) + ' ';
     const QByteArray from = display + '<' + aorUri() + '>';
     const QByteArray to = '<' + *uri + '>';
-    auto *session = new sip::InviteSession(sessionContext(), m_agent.clock());
+    sip::SessionContext context = sessionContext();
+    if (m_agent.account().server.isEmpty()) {
+        // No server (direct calls): the INVITE goes straight to the host the URI names.
+        auto parsed = sip::Uri::parse(*uri);
+        const QHostAddress host(parsed ? QString::fromLatin1(parsed->host) : QString());
+        if (host.isNull())
+            return std::unexpected(QStringLiteral("without a server, call an address with an IP host: user@192.0.2.1[:port]"));
+        context.firstHop = context.nextHop(*parsed);
+    }
+    auto *session = new sip::InviteSession(std::move(context), m_agent.clock());
     connect(session, &sip::InviteSession::authComputed, this, &CallCenter::authComputed);
     auto *call = new Call(Call::Direction::Outgoing, session, m_media, settings, this);
     adopt(call);

@@ -49,6 +49,8 @@ QString UserAgent::domain() const
 {
     if (!m_account.domain.isEmpty())
         return m_account.domain;
+    if (m_account.server.isEmpty()) // direct calls only: our own address is the AOR's host
+        return QString::fromLatin1(localEndpoint().hostText());
     return m_spec.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + m_spec.host + QLatin1Char(']') : m_spec.host;
 }
 

@@ -1,0 +1,199 @@
+// CallCenter and Call over real sockets on loopback: three phones in one process taking direct
+// calls — answer, hold and resume (both sides' states), mute, a second call holding the first,
+// rejection, and hang-up from either side.
+
+#include "phone/call_center.h"
+
+#include "media/media_engine.h"
+#include "media/media_session.h"
+
+#include <QScopeGuard>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUdpSocket>
+
+using namespace ds;
+
+namespace {
+
+// One phone: an agent listening on a free loopback port, its call center and settings.
+struct TestPhone {
+    explicit TestPhone(media::MediaEngine &engine, const QString &user, int autoAnswerMs = 0)
+    {
+        phone::Account a;
+        a.id = user;
+        a.user = user;
+        phone::AgentOptions o;
+        o.bindAddress = QHostAddress(QHostAddress::LocalHost);
+        agent = std::make_unique<phone::UserAgent>(a, o, clock);
+        if (qEnvironmentVariableIsSet("DS_TRACE"))
+            QObject::connect(agent.get(), &phone::UserAgent::traced, [user](const sip::TraceEvent &e) { qDebug().noquote() << user << e.raw; });
+        center = std::make_unique<phone::CallCenter>(*agent, nullptr, engine, QByteArray());
+        phone::CallSettings s;
+        s.autoAnswerMs = autoAnswerMs;
+        s.audio.toneHz = 700;
+        center->setSettings(s);
+    }
+    bool start()
+    {
+        QSignalSpy ready(agent.get(), &phone::UserAgent::ready);
+        agent->start();
+        return agent->isReady() || ready.wait(5000);
+    }
+    QString uri() const { return QStringLiteral("%1@%2").arg(agent->account().user, agent->localEndpoint().toString()); }
+    phone::Call *only() const { return center->calls().size() == 1 ? center->calls().first() : nullptr; }
+
+    sip::SystemClock clock;
+    std::unique_ptr<phone::UserAgent> agent;
+    std::unique_ptr<phone::CallCenter> center;
+};
+
+// Waits for a call to reach a state; false when it does not in time, or ended (and went away) first.
+bool waitState(phone::Call *c, phone::Call::State state, int ms = 5000)
+{
+    QPointer<phone::Call> call(c);
+    QString ended;
+    QMetaObject::Connection watch;
+    if (call)
+        watch = QObject::connect(
+            call, &phone::Call::ended, [&ended](const sip::SessionEnd &e) { ended = QString::fromUtf8(e.reason) + QStringLiteral(" (%1)").arg(e.status); });
+    const auto unwatch = qScopeGuard([&watch] { QObject::disconnect(watch); });
+    QElapsedTimer t;
+    t.start();
+    while (call && call->state() != state && t.elapsed() < ms)
+        QTest::qWait(20);
+    if (!call || call->state() != state)
+        qWarning("call not in state %d: %s", int(state), call ? "still in another state" : qPrintable(QStringLiteral("ended: ") + ended));
+    return call && call->state() == state;
+}
+
+} // namespace
+
+class TestCallCenter : public QObject {
+    Q_OBJECT
+private slots:
+    void init()
+    {
+        engine = std::make_unique<media::MediaEngine>();
+        alice = std::make_unique<TestPhone>(*engine, QStringLiteral("alice"));
+        bob = std::make_unique<TestPhone>(*engine, QStringLiteral("bob"));
+        carol = std::make_unique<TestPhone>(*engine, QStringLiteral("carol"));
+        QVERIFY(alice->start() && bob->start() && carol->start());
+    }
+    void cleanup()
+    {
+        carol.reset();
+        bob.reset();
+        alice.reset();
+        engine.reset();
+    }
+
+    void answeredCallCarriesAudioBothWays()
+    {
+        auto call = alice->center->dial(bob->uri());
+        QVERIFY2(call, call ? "" : qPrintable(call.error()));
+        QVERIFY(waitState(*call, phone::Call::State::Active));
+        QTRY_VERIFY_WITH_TIMEOUT(bob->only(), 2000);
+        QVERIFY(waitState(bob->only(), phone::Call::State::Active));
+        QCOMPARE((*call)->codec(), QStringLiteral("PCMU/8000"));
+        QTRY_VERIFY_WITH_TIMEOUT((*call)->stats().rtpReceived > 20 && bob->only()->stats().rtpReceived > 20, 5000);
+        QVERIFY((*call)->remoteParty().contains(QLatin1String("sip:bob@")));
+        QVERIFY(bob->only()->remoteParty().contains(QLatin1String("sip:alice@")));
+
+        QSignalSpy ended(bob->only(), &phone::Call::ended);
+        (*call)->hangUp();
+        QVERIFY(ended.wait(3000));
+        QCOMPARE(ended.first().first().value<sip::SessionEnd>().cause, sip::SessionEnd::Cause::RemoteBye);
+        QTRY_VERIFY_WITH_TIMEOUT(alice->center->calls().isEmpty() && bob->center->calls().isEmpty(), 3000);
+    }
+
+    void holdAndResume()
+    {
+        auto call = alice->center->dial(bob->uri());
+        QVERIFY(call && waitState(*call, phone::Call::State::Active));
+        QTRY_VERIFY_WITH_TIMEOUT(bob->only(), 2000);
+        phone::Call *b = bob->only();
+        (*call)->setHold(true);
+        QVERIFY(waitState(*call, phone::Call::State::Held));
+        QVERIFY(waitState(b, phone::Call::State::RemoteHeld));
+        QCOMPARE((*call)->negotiation()->direction, sdp::Direction::SendOnly); // RFC 6337: we still send (music on hold)
+        QCOMPARE(b->negotiation()->direction, sdp::Direction::RecvOnly);
+        // While held, bob sends nothing: his sent count stops.
+        QTest::qWait(600);
+        const quint64 sentWhileHeld = b->stats().rtpSent;
+        QTest::qWait(600);
+        QVERIFY2(b->stats().rtpSent <= sentWhileHeld + 2, qPrintable(QStringLiteral("%1 -> %2").arg(sentWhileHeld).arg(b->stats().rtpSent)));
+        (*call)->setHold(false);
+        QVERIFY(waitState(*call, phone::Call::State::Active));
+        QVERIFY(waitState(b, phone::Call::State::Active));
+        QTRY_VERIFY_WITH_TIMEOUT(b->stats().rtpSent > sentWhileHeld + 10, 3000);
+    }
+
+    void muteSendsSilence()
+    {
+        auto call = alice->center->dial(bob->uri());
+        QVERIFY(call && waitState(*call, phone::Call::State::Active));
+        QTRY_VERIFY_WITH_TIMEOUT(bob->only() && bob->only()->stats().receiveLevelDbfs > -40, 3000);
+        (*call)->setMuted(true);
+        QVERIFY((*call)->muted());
+        QTRY_VERIFY_WITH_TIMEOUT(bob->only()->stats().receiveLevelDbfs < -80, 3000);
+        const quint64 before = bob->only()->stats().rtpReceived;
+        QTRY_VERIFY_WITH_TIMEOUT(bob->only()->stats().rtpReceived > before + 10, 3000); // packets still flow
+    }
+
+    void secondCallHoldsTheFirst()
+    {
+        auto first = alice->center->dial(bob->uri());
+        QVERIFY(first && waitState(*first, phone::Call::State::Active));
+        auto second = alice->center->dial(carol->uri());
+        QVERIFY(second && waitState(*second, phone::Call::State::Active));
+        QVERIFY(waitState(*first, phone::Call::State::Held));
+        QVERIFY(waitState(bob->only(), phone::Call::State::RemoteHeld));
+        QCOMPARE(alice->center->calls().size(), 2);
+    }
+
+    void rejectedCallIsBusy()
+    {
+        TestPhone dave(*engine, QStringLiteral("dave"), -1);
+        QVERIFY(dave.start());
+        QSignalSpy incoming(dave.center.get(), &phone::CallCenter::incomingCall);
+        auto call = alice->center->dial(dave.uri());
+        QVERIFY(call);
+        QVERIFY(incoming.wait(3000));
+        QVERIFY(waitState(*call, phone::Call::State::Ringing));
+        QSignalSpy ended(*call, &phone::Call::ended);
+        dave.only()->reject(486);
+        QVERIFY(ended.wait(3000));
+        QCOMPARE(ended.first().first().value<sip::SessionEnd>().status, 486);
+    }
+
+    void callerCancelsWhileRinging()
+    {
+        TestPhone dave(*engine, QStringLiteral("dave"), -1);
+        QVERIFY(dave.start());
+        QSignalSpy incoming(dave.center.get(), &phone::CallCenter::incomingCall);
+        auto call = alice->center->dial(dave.uri());
+        QVERIFY(call && incoming.wait(3000));
+        QVERIFY(waitState(*call, phone::Call::State::Ringing));
+        QSignalSpy daveEnded(dave.only(), &phone::Call::ended);
+        (*call)->hangUp();
+        QVERIFY(daveEnded.wait(3000));
+        QCOMPARE(daveEnded.first().first().value<sip::SessionEnd>().cause, sip::SessionEnd::Cause::RemoteCancel);
+    }
+
+    void unknownTargetIsAClearError()
+    {
+        auto call = alice->center->dial(QStringLiteral("bob@example.invalid"));
+        QVERIFY(!call);
+        QVERIFY(call.error().contains(QLatin1String("IP host")));
+        QVERIFY(!alice->center->dial(QStringLiteral("  ")));
+        QVERIFY(!alice->center->dial(QStringLiteral("sip:")));
+    }
+
+private:
+    std::unique_ptr<media::MediaEngine> engine;
+    std::unique_ptr<TestPhone> alice, bob, carol;
+};
+
+QTEST_GUILESS_MAIN(TestCallCenter)
+#include "tst_call_center.moc"
