@@ -425,6 +425,20 @@ void Call::diagnose()
         m_saidDecode = true;
         emit finding(QStringLiteral("warning"), tr("%1 RTP packets could not be decoded as %2").arg(s.decodeErrors).arg(codec()));
     }
+    // What actually arrives against what was agreed (the SDP side by side, in one sentence).
+    if (!m_saidUnknownPt && s.unknownPayloadType > 0) {
+        m_saidUnknownPt = true;
+        emit finding(QStringLiteral("warning"),
+            tr("%1 RTP packets carry payload type %2, which the SDP never agreed on (it agreed on %3)")
+                .arg(s.unknownPayloadType)
+                .arg(s.lastUnknownPayloadType)
+                .arg(codec()));
+    }
+    if (!m_saidPtime && s.receivedPtimeMs > 0 && m_negotiated->ptime > 0 && s.decoded > 50 && s.receivedPtimeMs != m_negotiated->ptime) {
+        m_saidPtime = true;
+        emit finding(
+            QStringLiteral("info"), tr("the far end sends %1 ms packets while the SDP says ptime %2 ms").arg(s.receivedPtimeMs).arg(m_negotiated->ptime));
+    }
     if (!m_saidSilentMic && !m_muted && m_settings.audio.soundCard && s.framesCaptured > 150 && s.sendLevelDbfs < -80) {
         m_saidSilentMic = true;
         emit finding(QStringLiteral("warning"), tr("the microphone delivers only silence: it is muted, unplugged or the wrong device is selected"));

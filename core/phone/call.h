@@ -129,6 +129,7 @@ private:
     QHostAddress m_mediaAddress;
     // One-way-audio diagnosis: each finding said once.
     bool m_saidNoRtp = false, m_saidUnexpected = false, m_saidSilentMic = false, m_saidDecode = false;
+    bool m_saidUnknownPt = false, m_saidPtime = false;
 };
 
 } // namespace ds::phone
