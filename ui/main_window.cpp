@@ -3,7 +3,10 @@
 #include "account_dialog.h"
 #include "account_list_model.h"
 #include "account_store.h"
+#include "audio_settings_dialog.h"
 #include "auth_explainer.h"
+#include "call_list.h"
+#include "dial_pad.h"
 #include "finding_list_model.h"
 #include "message_log_model.h"
 
@@ -86,18 +89,26 @@ MainWindow::MainWindow(phone::Phone &phone, AccountStore &store, QWidget *parent
     createActions();
     createCentralWidget();
     createDocks();
+    createCallsDock();
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("statusText"));
     statusBar()->addWidget(m_status, 1);
     connectPhone();
+    connectCalls();
     connectStore();
     loadAccounts();
+    applySavedCallSettings();
     updateBanner();
     updateActions();
+    updateDialPad();
     resize(1280, 860);
 }
 
 MainWindow::~MainWindow() = default;
+
+DialPad *MainWindow::dialPad() const { return m_calls->dialPad(); }
+
+QList<CallPanel *> MainWindow::callPanels() const { return m_calls->panels(); }
 
 void MainWindow::createActions()
 {
@@ -139,6 +150,10 @@ void MainWindow::createActions()
     accounts->addActions({m_addAction, m_editAction, m_removeAction});
     accounts->addSeparator();
     accounts->addActions({m_registerAction, m_unregisterAction});
+    QMenu *calls = menuBar()->addMenu(tr("&Calls"));
+    m_audioAction = calls->addAction(QIcon::fromTheme(QStringLiteral("audio-card")), tr("&Audio settings…"), this, &MainWindow::openAudioSettings);
+    m_audioAction->setObjectName(QStringLiteral("audioSettings"));
+    m_audioAction->setStatusTip(tr("Sound card, WAV files or tone, and codecs for calls"));
     QMenu *log = menuBar()->addMenu(tr("&Log"));
     log->addAction(tr("&Clear messages"), this, [this] {
         m_logModel->clear();
@@ -409,6 +424,74 @@ void MainWindow::unregisterSelected()
 {
     if (const QString id = selectedId(); !id.isEmpty())
         m_phone.unregisterAccount(id);
+}
+
+// ---- calls -------------------------------------------------------------------
+
+void MainWindow::createCallsDock()
+{
+    m_calls = new CallList(
+        m_phone, m_store.settingsFileName(), [this](const QString &id) { return accountName(id); }, this);
+    auto *dock = new QDockWidget(tr("Calls"), this);
+    dock->setObjectName(QStringLiteral("callsDock"));
+    dock->setWidget(m_calls);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    resizeDocks({dock}, {440}, Qt::Horizontal);
+    connect(m_calls, &CallList::activity, dock, &QDockWidget::raise);
+}
+
+void MainWindow::connectCalls()
+{
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_accountModel, signal, this, &MainWindow::updateDialPad);
+    connect(m_accountModel, &QAbstractItemModel::dataChanged, this, &MainWindow::updateDialPad);
+    connect(m_accountModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateDialPad);
+    connect(m_calls, &CallList::status, m_status, &QLabel::setText);
+    connect(m_calls, &CallList::finding, this, [this](const QString &account, const QString &severity, const QString &text) {
+        m_findingModel->add(QDateTime::currentDateTime(), account, severity, text);
+    });
+}
+
+// The saved audio settings, and once, whether this machine has a sound card (calls run without one).
+void MainWindow::applySavedCallSettings()
+{
+    const auto devices = media::listAudioDevices();
+    const QString availability = media::describeAudioAvailability(devices);
+    const auto isDefault = [&devices](bool input) {
+        return devices
+            && std::any_of(devices->begin(), devices->end(), [input](const media::AudioDevice &d) { return input ? d.isDefaultInput : d.isDefaultOutput; });
+    };
+    const bool card = isDefault(true) && isDefault(false);
+    m_findingModel->add(QDateTime::currentDateTime(), tr("audio"), card ? QStringLiteral("info") : QStringLiteral("warning"), availability);
+    phone::CallSettings defaults = m_phone.callSettings();
+    const phone::AudioSettings &a = defaults.audio;
+    if (card && !a.echo && a.playFile.isEmpty() && a.toneHz <= 0 && a.recordFile.isEmpty())
+        defaults.audio.soundCard = true; // nothing else chosen: the sound card
+    m_phone.setCallSettings(AudioSettingsDialog::load(m_store.settingsFileName(), defaults, devices));
+}
+
+void MainWindow::updateDialPad()
+{
+    QList<DialPad::AccountChoice> choices;
+    for (int row = 0; row < m_accountModel->rowCount(); ++row)
+        choices.append({m_accountModel->idAt(row), m_accountModel->index(row, AccountListModel::NameColumn).data().toString(),
+            m_accountModel->stateAt(row) == Registration::State::Registered});
+    m_calls->dialPad()->setAccounts(choices);
+}
+
+void MainWindow::openAudioSettings()
+{
+    // Listed again: a headset may have been plugged in since the start.
+    auto devices = media::listAudioDevices();
+    auto *dialog = new AudioSettingsDialog(m_phone.callSettings(), devices, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, devices] {
+        const phone::CallSettings settings = dialog->callSettings();
+        AudioSettingsDialog::save(m_store.settingsFileName(), settings, devices);
+        m_phone.setCallSettings(settings);
+        m_status->setText(tr("Audio settings saved; they apply to the next call"));
+    });
+    dialog->open();
 }
 
 } // namespace ds::ui

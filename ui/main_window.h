@@ -1,7 +1,9 @@
 #pragma once
-// MainWindow: the registration workbench — the accounts and their registration state, the SIP
-// messages on the wire, findings and the digest explainer — driving core/phone's Phone facade.
+// MainWindow: the workbench — the accounts and their registration state, the SIP messages on the
+// wire, findings, the digest explainer, and the calls (dial pad and one panel per call) — driving
+// core/phone's Phone facade.
 
+#include <QList>
 #include <QMainWindow>
 #include <QSet>
 
@@ -20,6 +22,9 @@ namespace ds::ui {
 class AccountListModel;
 class AccountStore;
 class AuthExplainer;
+class CallList;
+class CallPanel;
+class DialPad;
 class FindingListModel;
 class MessageLogModel;
 
@@ -35,12 +40,18 @@ public:
     AccountListModel *accountModel() const { return m_accountModel; }
     MessageLogModel *messageLog() const { return m_logModel; }
     FindingListModel *findings() const { return m_findingModel; }
+    CallList *calls() const { return m_calls; }
+    DialPad *dialPad() const;
+    QList<CallPanel *> callPanels() const;
 
 private:
     void createActions();
     void createCentralWidget();
     void createDocks();
+    void createCallsDock();
     void connectPhone();
+    void connectCalls();
+    void applySavedCallSettings();
     void connectStore();
     void loadAccounts();
 
@@ -57,6 +68,9 @@ private:
     void registerSelected();
     void unregisterSelected();
     void registerNow(const QString &id);
+
+    void updateDialPad();
+    void openAudioSettings();
 
     ds::phone::Phone &m_phone;
     AccountStore &m_store;
@@ -78,6 +92,9 @@ private:
     QAction *m_removeAction = nullptr;
     QAction *m_registerAction = nullptr;
     QAction *m_unregisterAction = nullptr;
+    QAction *m_audioAction = nullptr;
+
+    CallList *m_calls = nullptr;
 
     QSet<QString> m_registerWhenReady; // Register clicked before the keychain answered
 };

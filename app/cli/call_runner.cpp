@@ -204,7 +204,7 @@ void CallRunner::follow(phone::Call *call, std::function<void(phone::Call *)> do
         callEvent(s == phone::Call::State::Ended ? call->end().status : 0);
         if (s == phone::Call::State::Active && m_options.durationS >= 0 && !call->property("ds_duration_armed").toBool()) {
             call->setProperty("ds_duration_armed", true);
-            QTimer::singleShot(std::chrono::milliseconds(qint64(m_options.durationS * 1000)), call, [call] { call->hangUp(); });
+            QTimer::singleShot(std::chrono::milliseconds(qint64(m_options.durationS * 1000)), Qt::PreciseTimer, call, [call] { call->hangUp(); });
         }
     });
     connect(call, &phone::Call::finding, this, [this](const QString &s, const QString &t) { reportFinding(m_out, s, t); });

@@ -236,6 +236,7 @@ std::expected<void, QString> Call::receive(const sip::Message &invite, const QHo
         m_localSdpText = m_localSdp.toBytes();
     }
     setState(State::Incoming);
+    emit negotiated(); // the caller's offer and our answer, shown while it rings
     if (m_settings.autoAnswerMs == 0) {
         answer();
     } else {
@@ -288,6 +289,7 @@ void Call::setHold(bool hold)
     // RFC 3264 8.4, RFC 6337 5.3: sendonly (inactive when they hold us too), version + 1.
     const sdp::SessionDescription next = hold ? sdp::holdOffer(m_localSdp) : sdp::resumeOffer(m_localSdp);
     const sdp::SessionDescription previous = m_localSdp;
+    m_previousLocalSdp = previous;
     m_localSdp = next;
     if (!m_session->reinvite(next.toBytes())) {
         m_localSdp = previous;
@@ -301,7 +303,12 @@ void Call::setHold(bool hold)
 void Call::onReinviteFinished(int status, const QByteArray &body)
 {
     if (status >= 300 || body.isEmpty()) {
-        m_holdWanted = !m_holdWanted; // the re-INVITE failed: the previous state stands
+        // The re-INVITE failed: the previous state and offer stand (RFC 3261 14.1).
+        m_holdWanted = !m_holdWanted;
+        if (m_previousLocalSdp) {
+            m_localSdp = *m_previousLocalSdp;
+            m_localSdpText = m_localSdp.toBytes();
+        }
         emit finding(QStringLiteral("warning"), tr("the far end refused the re-INVITE (%1)").arg(status));
         return;
     }

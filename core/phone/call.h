@@ -116,6 +116,7 @@ private:
     bool m_mediaStarted = false;
     bool m_ringback = false; // the stream plays ringback until the answer
     sdp::SessionDescription m_localSdp; // our latest offer or answer
+    std::optional<sdp::SessionDescription> m_previousLocalSdp; // before our pending re-INVITE
     std::optional<sdp::SessionDescription> m_remoteOffer; // incoming: the offer to answer
     QByteArray m_localSdpText, m_remoteSdpText;
     std::optional<sdp::Negotiated> m_negotiated;

@@ -159,6 +159,12 @@ QList<QPair<QByteArray, QByteArray>> Authenticator::authorize(
             e.uri = in.uri;
             e.stale = st.stale;
             e.digest = r;
+            // HA1 = H(user:realm:password) answers any challenge of the realm: a password
+            // equivalent. Explanations show enough of it to compare with a PBX's stored ha1
+            // column, never all of it.
+            const QByteArray shown = r.ha1.left(8) + "…";
+            e.digest.ha1 = shown;
+            e.digest.responseInput.replace(r.ha1, shown);
             explanations->append(e);
         }
     }

@@ -13,7 +13,8 @@
 
 namespace ds::sip {
 
-// What one computed Authorization shows to a person: every input, password masked.
+// What one computed Authorization shows to a person: every input, password masked, and HA1
+// (a password equivalent) cut to its first 8 hex digits.
 struct AuthExplanation {
     QByteArray headerName; // "Authorization" or "Proxy-Authorization"
     QByteArray algorithm;

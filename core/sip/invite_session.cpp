@@ -12,6 +12,17 @@ namespace {
 
 QByteArray reasonText(QByteArrayView r) { return r.toByteArray(); }
 
+// RFC 3261 12.1.1: a dialog-creating response copies the request's Record-Route values, in order,
+// so that the caller keeps the proxies on the dialog's path.
+QByteArray recordRouteLines(const Message &request)
+{
+    QByteArray lines;
+    for (const auto &h : request.headers())
+        if (h.id == HeaderId::RecordRoute)
+            lines += "Record-Route: " + request.value(h).toByteArray() + "\r\n";
+    return lines;
+}
+
 } // namespace
 
 InviteSession::InviteSession(SessionContext context, Clock &clock, QObject *parent)
@@ -428,7 +439,7 @@ void InviteSession::ring(const QByteArray &earlySdp)
 {
     if (m_caller || !m_serverInvite || (m_state != State::Incoming && m_state != State::Early))
         return;
-    const QByteArray headers = "Contact: " + m_ctx.contact + "\r\n" + commonHeaders();
+    const QByteArray headers = recordRouteLines(m_invite) + "Contact: " + m_ctx.contact + "\r\n" + commonHeaders();
     if (earlySdp.isEmpty())
         m_serverInvite->respond(makeResponse(m_invite, 180, "Ringing", m_localTag, headers), 180);
     else
@@ -457,7 +468,7 @@ void InviteSession::reject(int status, const QByteArray &reason)
 
 void InviteSession::respond2xx(const Message &request, ServerTransaction *transaction, const QByteArray &body, bool offer)
 {
-    const QByteArray bytes = makeResponse(request, 200, "OK", m_localTag, "Contact: " + m_ctx.contact + "\r\n" + commonHeaders(),
+    const QByteArray bytes = makeResponse(request, 200, "OK", m_localTag, recordRouteLines(request) + "Contact: " + m_ctx.contact + "\r\n" + commonHeaders(),
         body.isEmpty() ? QByteArrayView() : QByteArrayView("application/sdp"), body);
     const Endpoint to = transaction ? transaction->source() : m_inviteSource;
     if (transaction)

@@ -741,6 +741,21 @@ private slots:
         QCOMPARE(r.lastRequest("BYE").requestUri(), "sip:bob@127.0.0.1:5072");
     }
 
+    void calleeCopiesRecordRoute()
+    {
+        // RFC 3261 12.1.1: 1xx and 2xx that create the dialog carry the Record-Route values in order.
+        Rig r;
+        r.transport.deliver(r.incomingInvite("Record-Route: <sip:p2.example.com;lr>\r\nRecord-Route: <sip:p1.example.com;lr;ftag=x>\r\n"));
+        QVERIFY(r.invited);
+        r.session.ring();
+        r.session.accept(kAnswer);
+        for (int status : {180, 200}) {
+            const Message m = r.transport.responses(status).last().message;
+            QCOMPARE(m.values(HeaderId::RecordRoute), (QList<QByteArrayView> {"<sip:p2.example.com;lr>", "<sip:p1.example.com;lr;ftag=x>"}));
+        }
+        QCOMPARE(r.transport.responses(100).last().message.headerCount(HeaderId::RecordRoute), 0);
+    }
+
     void calleeRequireUnsupported()
     {
         Rig r;
