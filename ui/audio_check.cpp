@@ -1,6 +1,7 @@
 #include "audio_check.h"
 
 #include "media/portaudio_port.h"
+#include "media/ringback_port.h"
 #include "media/tone_port.h"
 
 #include <QTimer>
@@ -35,6 +36,9 @@ void AudioCheck::start()
     m_frame.assign(std::size_t(m_port->sampleRate() * kFrameMs / 1000), 0);
     if (m_mode == Mode::Speaker)
         m_tone = std::make_unique<media::TonePort>(m_port->sampleRate(), media::TonePort::Tone {1000.0, -12.0}, std::chrono::milliseconds(1000));
+    else if (m_mode == Mode::Ringtone) // a North American-style ring: 440+480 Hz, 2 s on, 4 s off
+        m_tone = std::make_unique<media::RingbackPort>(
+            m_port->sampleRate(), media::TonePort::Tone {440.0, -14.0}, media::TonePort::Tone {480.0, -14.0}, media::RingbackCadence {2000, 4000});
     m_timer = new QTimer(this);
     m_timer->setTimerType(Qt::PreciseTimer);
     connect(m_timer, &QTimer::timeout, this, &AudioCheck::tick);

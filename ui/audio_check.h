@@ -12,17 +12,18 @@
 class QTimer;
 
 namespace ds::media {
+class AudioPort;
 class PortAudioPort;
-class TonePort;
 } // namespace ds::media
 
 namespace ds::ui {
 
-// The microphone's level a few times a second, or a 1 kHz tone for 1 s; reports by queued signal.
+// The microphone's level a few times a second, a 1 kHz tone for 1 s, or a ringtone until stopped
+// (the thread quits); reports by queued signal.
 class AudioCheck final : public QObject {
     Q_OBJECT
 public:
-    enum class Mode { Microphone, Speaker };
+    enum class Mode { Microphone, Speaker, Ringtone };
     // device: a PortAudio index, -1 for PortAudio's default.
     AudioCheck(Mode mode, int device);
     ~AudioCheck() override;
@@ -38,7 +39,7 @@ private:
     Mode m_mode;
     int m_device;
     std::unique_ptr<ds::media::PortAudioPort> m_port;
-    std::unique_ptr<ds::media::TonePort> m_tone;
+    std::unique_ptr<ds::media::AudioPort> m_tone; // Speaker, Ringtone
     std::vector<std::int16_t> m_frame;
     QTimer *m_timer = nullptr;
     QElapsedTimer m_clock;

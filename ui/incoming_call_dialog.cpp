@@ -1,5 +1,7 @@
 #include "incoming_call_dialog.h"
 
+#include "audio_check.h"
+
 #include "phone/call.h"
 
 #include <QApplication>
@@ -8,6 +10,7 @@
 #include <QPushButton>
 #include <QStyle>
 #include <QSystemTrayIcon>
+#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -79,13 +82,40 @@ IncomingCallDialog::IncomingCallDialog(Call *call, const QString &accountName, Q
         });
     }
     QApplication::alert(this);
+    startRingtone();
     QTimer::singleShot(0, this, &IncomingCallDialog::followCall); // already answered by the time it shows
 }
 
 IncomingCallDialog::~IncomingCallDialog()
 {
+    stopRingtone();
     if (m_tray)
         m_tray->hide();
+}
+
+void IncomingCallDialog::startRingtone()
+{
+    // A generated ring on the speaker the calls use; nothing when calls use files or tones.
+    const phone::AudioSettings &audio = m_call->settings().audio;
+    if (!audio.soundCard)
+        return;
+    m_ringThread = new QThread(this);
+    m_ringThread->setObjectName(QStringLiteral("ringtone"));
+    auto *ring = new AudioCheck(AudioCheck::Mode::Ringtone, audio.outputDevice);
+    ring->moveToThread(m_ringThread);
+    connect(m_ringThread, &QThread::started, ring, &AudioCheck::start);
+    connect(m_ringThread, &QThread::finished, ring, &QObject::deleteLater);
+    m_ringThread->start();
+}
+
+void IncomingCallDialog::stopRingtone()
+{
+    if (!m_ringThread)
+        return;
+    m_ringThread->quit();
+    m_ringThread->wait(); // the stream closes on its thread as it finishes
+    delete m_ringThread;
+    m_ringThread = nullptr;
 }
 
 Call *IncomingCallDialog::call() const { return m_call; }
@@ -94,6 +124,7 @@ void IncomingCallDialog::answer()
 {
     if (m_call)
         m_call->answer();
+    stopRingtone();
     close();
 }
 
@@ -101,13 +132,16 @@ void IncomingCallDialog::reject(int status)
 {
     if (m_call)
         m_call->reject(status);
+    stopRingtone();
     close();
 }
 
 void IncomingCallDialog::followCall()
 {
-    if (!m_call || m_call->state() != Call::State::Incoming)
+    if (!m_call || m_call->state() != Call::State::Incoming) {
+        stopRingtone();
         close();
+    }
 }
 
 } // namespace ds::ui

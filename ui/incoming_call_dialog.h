@@ -9,6 +9,7 @@
 class QLabel;
 class QPushButton;
 class QSystemTrayIcon;
+class QThread;
 
 namespace ds::phone {
 class Call;
@@ -26,13 +27,17 @@ public:
     ds::phone::Call *call() const; // null once the call is gone
     // What the notification said; empty when no tray was available.
     QString notification() const { return m_notification; }
+    bool isRinging() const { return m_ringThread != nullptr; }
 
 private:
     void answer();
     void reject(int status);
     void followCall();
+    void startRingtone();
+    void stopRingtone();
 
     QPointer<ds::phone::Call> m_call;
+    QThread *m_ringThread = nullptr; // the ringtone on the speaker, when calls use the sound card
     QLabel *m_caller;
     QLabel *m_account;
     QPushButton *m_answer;

@@ -7,6 +7,7 @@
 #include "phone/phone.h"
 #include "sdp/offer_answer.h"
 #include "ui/account_store.h"
+#include "ui/audio_check.h"
 #include "ui/audio_settings_dialog.h"
 #include "ui/call_summary.h"
 #include "ui/dial_pad.h"
@@ -29,6 +30,7 @@
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QToolButton>
 
 using namespace ds;
@@ -484,6 +486,21 @@ void TestCallPanel::audioChecksOnANullSoundCard()
     QVERIFY(mic->isChecked());
     QTest::mouseClick(mic, Qt::LeftButton); // stops the capture and its thread
     QVERIFY(!mic->isChecked());
+    QTRY_COMPARE(media::PortAudioLibrary::useCount(), 0);
+
+    // The incoming-call ringtone: rings until its thread is stopped, without failing.
+    QThread thread;
+    auto *ring = new ui::AudioCheck(ui::AudioCheck::Mode::Ringtone, -1);
+    ring->moveToThread(&thread);
+    connect(&thread, &QThread::started, ring, &ui::AudioCheck::start);
+    connect(&thread, &QThread::finished, ring, &QObject::deleteLater);
+    QSignalSpy finished(ring, &ui::AudioCheck::finished);
+    thread.start();
+    QTRY_COMPARE(media::PortAudioLibrary::useCount(), 1);
+    QTest::qWait(300);
+    QCOMPARE(finished.count(), 0); // a ringtone has no end of its own, and the stream did not fail
+    thread.quit();
+    QVERIFY(thread.wait(5000));
     QTRY_COMPARE(media::PortAudioLibrary::useCount(), 0);
 }
 
