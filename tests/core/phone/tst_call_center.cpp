@@ -190,6 +190,37 @@ private slots:
         QVERIFY(!alice->center->dial(QStringLiteral("sip:")));
     }
 
+    void optionsAndUnknownMethods_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<int>("status");
+        QTest::newRow("OPTIONS") << QByteArray("OPTIONS") << 200; // RFC 3261 11.2: our capabilities
+        QTest::newRow("SUBSCRIBE") << QByteArray("SUBSCRIBE") << 405;
+        QTest::newRow("PUBLISH") << QByteArray("PUBLISH") << 405;
+    }
+    void optionsAndUnknownMethods()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(int, status);
+        QUdpSocket probe;
+        QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+        const QByteArray request = method + " sip:alice@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + QByteArray::number(probe.localPort())
+            + ";branch=z9hG4bKprobe" + method + "\r\nMax-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p1\r\nTo: <sip:alice@127.0.0.1>\r\n"
+            + "Call-ID: probe-" + method + "\r\nCSeq: 1 " + method + "\r\nContent-Length: 0\r\n\r\n";
+        const sip::Endpoint to = alice->agent->localEndpoint();
+        probe.writeDatagram(request, to.address, to.port);
+        QTRY_VERIFY_WITH_TIMEOUT(probe.hasPendingDatagrams(), 3000);
+        QByteArray answer(int(probe.pendingDatagramSize()), '\0');
+        probe.readDatagram(answer.data(), answer.size());
+        QVERIFY2(answer.startsWith("SIP/2.0 " + QByteArray::number(status)), answer.constData());
+        QVERIFY2(answer.contains("\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS"), answer.constData());
+        if (status == 200) {
+            QVERIFY(answer.contains("\r\nContent-Type: application/sdp\r\n"));
+            QVERIFY(answer.contains("\r\nm=audio 0 RTP/AVP 0 8 96")); // port 0: capabilities, not an offer
+            QVERIFY(answer.contains("a=rtpmap:96 opus/48000/2"));
+        }
+    }
+
 private:
     std::unique_ptr<media::MediaEngine> engine;
     std::unique_ptr<TestPhone> alice, bob, carol;
