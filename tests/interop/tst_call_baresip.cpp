@@ -5,23 +5,16 @@
 // about the level it was sent: the audio is judged, not the packet counts.
 #include "support/baresip.h"
 #include "support/kamailio_registrar.h"
-#include "support/peer.h"
+#include "support/dialscope_cli.h"
 #include "support/wav_analysis.h"
 
-#include <QDeadlineTimer>
 #include <QDir>
-#include <QJsonDocument>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <algorithm>
-#include <csignal>
-#include <functional>
 #include <memory>
 #include <optional>
-#include <sys/prctl.h>
 
 using namespace ds::test;
 using namespace Qt::StringLiterals;
@@ -46,113 +39,20 @@ constexpr double kLevelTolerance = 6;
 constexpr double kMinToneShare = 0.8;
 constexpr double kCallSeconds = 3;
 
-// `dialscope answer --json` running in the background while baresip calls it: its JSON Lines are
-// read as they come, into a DialscopeRun so the same helpers read them.
-class Answerer {
-public:
-    ~Answerer()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(3000);
-        }
-    }
-
-    bool start(const QStringList &args)
-    {
-        m_run.args = QStringList {u"answer"_s} + args;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(u"DIALSCOPE_PASSWORD"_s);
-        m_process.setProcessEnvironment(env);
-        m_process.setStandardInputFile(QProcess::nullDevice());
-        // Never outlives the test, even when the test process is killed.
-        m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-        m_process.start(QStringLiteral(DIALSCOPE_BIN), m_run.args);
-        if (!m_process.waitForStarted(10000)) {
-            m_run.err = "could not start " DIALSCOPE_BIN ": " + m_process.errorString().toUtf8();
-            return false;
-        }
-        return true;
-    }
-
-    // Waits until an event matching found has been printed; false at the timeout or when the
-    // answerer exits first.
-    bool waitFor(const std::function<bool(const QJsonObject &)> &found, int timeoutMs)
-    {
-        const QDeadlineTimer deadline(timeoutMs);
-        qsizetype checked = 0;
-        while (true) {
-            read();
-            for (; checked < m_run.events.size(); ++checked) {
-                if (found(m_run.events[checked]))
-                    return true;
-            }
-            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired())
-                return false;
-            m_process.waitForReadyRead(int(std::clamp<qint64>(deadline.remainingTime(), 1, 100)));
-        }
-    }
-
-    // Registered at the proxy and listening: a registration event with state registered, then
-    // the "waiting for calls" finding.
-    bool waitRegistered(int timeoutMs)
-    {
-        bool registered = false;
-        return waitFor(
-            [&registered](const QJsonObject &e) {
-                const QString kind = e.value(u"event").toString();
-                if (kind == u"registration" && e.value(u"state").toString() == u"registered")
-                    registered = true;
-                return registered && kind == u"finding" && e.value(u"text").toString().startsWith(u"waiting for calls");
-            },
-            timeoutMs);
-    }
-
-    bool waitFinished(int timeoutMs)
-    {
-        m_run.finished = m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
-        read();
-        m_run.err += m_process.readAllStandardError();
-        if (m_run.finished) {
-            m_run.crashed = m_process.exitStatus() != QProcess::NormalExit;
-            m_run.exitCode = m_run.crashed ? -1 : m_process.exitCode();
-        }
-        return m_run.finished;
-    }
-
-    // What it printed so far.
-    const DialscopeRun &run()
-    {
-        read();
-        return m_run;
-    }
-
-private:
-    // Parses the complete lines received; a partial one waits for its end.
-    void read()
-    {
-        m_pending += m_process.readAllStandardOutput();
-        qsizetype end;
-        while ((end = m_pending.indexOf('\n')) >= 0) {
-            const QByteArray line = m_pending.left(end);
-            m_pending.remove(0, end + 1);
-            m_run.out += line + '\n';
-            if (line.trimmed().isEmpty())
-                continue;
-            QJsonParseError error {};
-            const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
-            const QJsonObject o = doc.object();
-            if (error.error != QJsonParseError::NoError || !doc.isObject() || !o.value(u"event").isString() || !o.value(u"t").isDouble())
-                m_run.badLines << QString::fromUtf8(line.left(300));
-            else
-                m_run.events << o;
-        }
-    }
-
-    QProcess m_process;
-    QByteArray m_pending;
-    DialscopeRun m_run;
-};
+// Alice (`dialscope answer`) registered at the proxy and listening: a registration event with
+// state registered, then the "waiting for calls" finding.
+bool waitRegistered(DialscopeProcess &answerer, int timeoutMs)
+{
+    bool registered = false;
+    return answerer.waitFor(
+        [&registered](const QJsonObject &e) {
+            const QString kind = e.value(u"event").toString();
+            if (kind == u"registration" && e.value(u"state").toString() == u"registered")
+                registered = true;
+            return registered && kind == u"finding" && e.value(u"text").toString().startsWith(u"waiting for calls");
+        },
+        timeoutMs);
+}
 
 // The raw SIP messages of a trace in one direction that match: requests by method, responses
 // by status and the method of their CSeq.
@@ -200,7 +100,7 @@ private:
     std::unique_ptr<KamailioRegistrar> m_kamailio;
     std::unique_ptr<BaresipPeer> m_bob;
     std::optional<DialscopeRun> m_call; // `dialscope call` of the current case
-    std::unique_ptr<Answerer> m_answerer; // `dialscope answer` of the current case
+    std::unique_ptr<DialscopeProcess> m_answerer; // `dialscope answer` of the current case
     QString m_error;
 };
 
@@ -309,10 +209,8 @@ QString TstCallBaresip::details()
     QString text = m_error.isEmpty() ? QString() : u"\n"_s + m_error;
     if (m_call)
         text += m_call->describe();
-    if (m_answerer) {
-        m_answerer->waitFinished(0);
-        text += m_answerer->run().describe();
-    }
+    if (m_answerer)
+        text += m_answerer->describe();
     if (m_bob)
         text += m_bob->describe(4000);
     if (m_kamailio)
@@ -405,11 +303,10 @@ void TstCallBaresip::baresipCallsDialscope()
     QVERIFY2(startBob(codec), qPrintable(m_error));
 
     const QString recording = caseDir() + u"/alice.wav"_s;
-    m_answerer = std::make_unique<Answerer>();
-    QVERIFY2(m_answerer->start({u"--server"_s, server(), u"--user"_s, kAlice.user, u"--password"_s, kAlice.password, u"--codecs"_s, codec, u"--tone"_s,
-                 QString::number(kDialscopeHz), u"--record"_s, recording, u"--json"_s, u"--timeout"_s, u"30"_s}),
-        qPrintable(m_answerer->run().describe()));
-    QVERIFY2(m_answerer->waitRegistered(10000), "dialscope answer did not register and listen");
+    m_answerer = std::make_unique<DialscopeProcess>(QStringList {u"answer"_s, u"--server"_s, server(), u"--user"_s, kAlice.user, u"--password"_s,
+        kAlice.password, u"--codecs"_s, codec, u"--tone"_s, QString::number(kDialscopeHz), u"--record"_s, recording, u"--json"_s, u"--timeout"_s, u"30"_s});
+    QVERIFY2(m_answerer->start(), qPrintable(m_answerer->describe()));
+    QVERIFY2(waitRegistered(*m_answerer, 10000), "dialscope answer did not register and listen");
 
     QVERIFY2(m_bob->dial(u"sip:%1@127.0.0.1:%2"_s.arg(kAlice.user).arg(m_kamailio->udpPort())), qPrintable(m_bob->errorString()));
     QVERIFY2(m_bob->waitEvent(u"CALL_ESTABLISHED"_s), qPrintable(m_bob->errorString()));

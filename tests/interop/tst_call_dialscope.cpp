@@ -1,11 +1,10 @@
 // dialscope calls dialscope: `answer` records what arrives while `call` sends a known tone, and the
 // recording must hold that tone — for each codec, directly on loopback.
 
-#include "support/peer.h"
+#include "support/dialscope_cli.h"
 #include "support/wav_analysis.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -13,68 +12,8 @@ using namespace ds::test;
 
 namespace {
 
-// `dialscope answer` in the background: its JSON Lines are collected until it exits.
-class Answerer {
-public:
-    bool start(const QStringList &args)
-    {
-        m_process.setProgram(QStringLiteral(DIALSCOPE_BIN));
-        m_process.setArguments(QStringList {QStringLiteral("answer"), QStringLiteral("--json")} + args);
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("DIALSCOPE_PASSWORD"));
-        m_process.setProcessEnvironment(env);
-        m_process.start();
-        return m_process.waitForStarted(10000);
-    }
-    // Until the answerer says it is waiting for calls.
-    bool waitListening(int ms)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < ms) {
-            m_process.waitForReadyRead(100);
-            m_out += m_process.readAllStandardOutput();
-            if (m_out.contains("waiting for calls"))
-                return true;
-            if (m_process.state() == QProcess::NotRunning)
-                return false;
-        }
-        return false;
-    }
-    bool waitFinished(int ms)
-    {
-        const bool ok = m_process.state() == QProcess::NotRunning || m_process.waitForFinished(ms);
-        m_out += m_process.readAllStandardOutput();
-        m_err += m_process.readAllStandardError();
-        return ok;
-    }
-    ~Answerer()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(3000);
-        }
-    }
-    int exitCode() const { return m_process.exitCode(); }
-    QJsonObject result() const
-    {
-        QJsonObject last;
-        for (const QByteArray &line : m_out.split('\n')) {
-            const QJsonObject o = QJsonDocument::fromJson(line).object();
-            if (o.value(QStringLiteral("event")).toString() == QLatin1String("result"))
-                last = o;
-        }
-        return last;
-    }
-    QString describe() const
-    {
-        return QStringLiteral("answer stdout:\n%1\nstderr:\n%2").arg(QString::fromUtf8(m_out.right(6000)), QString::fromUtf8(m_err.right(3000)));
-    }
-
-private:
-    QProcess m_process;
-    QByteArray m_out, m_err;
-};
+// `dialscope answer --json` with args, for the caller to call.
+QStringList answerArgs(const QStringList &args) { return QStringList {QStringLiteral("answer"), QStringLiteral("--json")} + args; }
 
 } // namespace
 
@@ -107,9 +46,9 @@ void TestCallDialscope::toneArrives()
     QVERIFY(dir.isValid());
     const quint16 port = freePort(PortKind::Udp);
     const QString recording = dir.filePath(QStringLiteral("received.wav"));
-    Answerer answerer;
-    QVERIFY(answerer.start({QStringLiteral("--bind"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--record"), recording,
+    DialscopeProcess answerer(answerArgs({QStringLiteral("--bind"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--record"), recording,
         QStringLiteral("--codecs"), codec, QStringLiteral("--timeout"), QStringLiteral("30")}));
+    QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
     QVERIFY2(answerer.waitListening(10000), qPrintable(answerer.describe()));
 
     const DialscopeRun call = runDialscope({QStringLiteral("call"), QStringLiteral("alice@127.0.0.1:%1").arg(port), QStringLiteral("--tone"),
@@ -123,8 +62,8 @@ void TestCallDialscope::toneArrives()
     QVERIFY2(rtp.value(QStringLiteral("sent")).toInteger() > 50, qPrintable(call.describe()));
 
     QVERIFY2(answerer.waitFinished(15000), qPrintable(answerer.describe()));
-    QVERIFY2(answerer.exitCode() == 0, qPrintable(answerer.describe()));
-    const QJsonObject ar = answerer.result();
+    QVERIFY2(answerer.run().exitCode == 0, qPrintable(answerer.describe()));
+    const QJsonObject ar = answerer.run().result();
     QCOMPARE(ar.value(QStringLiteral("outcome")).toString(), QStringLiteral("answered"));
     QVERIFY2(ar.value(QStringLiteral("rtp")).toObject().value(QStringLiteral("received")).toInteger() > 50, qPrintable(answerer.describe()));
 
@@ -139,9 +78,9 @@ void TestCallDialscope::toneArrives()
 void TestCallDialscope::busyIsReported()
 {
     const quint16 port = freePort(PortKind::Udp);
-    Answerer answerer;
-    QVERIFY(answerer.start({QStringLiteral("--bind"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--reject"), QStringLiteral("486"),
+    DialscopeProcess answerer(answerArgs({QStringLiteral("--bind"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--reject"), QStringLiteral("486"),
         QStringLiteral("--timeout"), QStringLiteral("20")}));
+    QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
     QVERIFY2(answerer.waitListening(10000), qPrintable(answerer.describe()));
     const DialscopeRun call = runDialscope({QStringLiteral("call"), QStringLiteral("sip:bob@127.0.0.1:%1").arg(port), QStringLiteral("--json"),
         QStringLiteral("--bind"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--timeout"), QStringLiteral("20")});
@@ -149,7 +88,7 @@ void TestCallDialscope::busyIsReported()
     QCOMPARE(call.result().value(QStringLiteral("outcome")).toString(), QStringLiteral("busy"));
     QCOMPARE(call.result().value(QStringLiteral("status")).toInt(), 486);
     QVERIFY2(answerer.waitFinished(15000), qPrintable(answerer.describe()));
-    QCOMPARE(answerer.exitCode(), 0);
+    QCOMPARE(answerer.run().exitCode, 0);
 }
 
 void TestCallDialscope::ringbackPlaysUntilAnswer()
@@ -159,10 +98,10 @@ void TestCallDialscope::ringbackPlaysUntilAnswer()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const quint16 port = freePort(PortKind::Udp);
-    Answerer answerer;
-    QVERIFY(answerer.start(
+    DialscopeProcess answerer(answerArgs(
         {QStringLiteral("--bind"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--answer-after"), QStringLiteral("2"), QStringLiteral("--tone"),
             QStringLiteral("1000"), QStringLiteral("--codecs"), QStringLiteral("PCMU"), QStringLiteral("--timeout"), QStringLiteral("30")}));
+    QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
     QVERIFY2(answerer.waitListening(10000), qPrintable(answerer.describe()));
     const QString recording = dir.filePath(QStringLiteral("heard.wav"));
     const DialscopeRun call = runDialscope({QStringLiteral("call"), QStringLiteral("bob@127.0.0.1:%1").arg(port), QStringLiteral("--record"), recording,

@@ -2,18 +2,12 @@
 // SIPp plays the far end that a second softphone will not play on demand: one that never answers
 // (CANCEL), is busy, offers only a codec we lack (488), puts us on hold (re-INVITE), sends no
 // offer (offer in the 200, answer in the ACK), or loses a 200 or an ACK. Scenarios: sipp/call_*.xml.
-#include "support/peer.h"
+#include "support/dialscope_cli.h"
 
 #include <QDir>
-#include <QElapsedTimer>
-#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <signal.h>
-#include <sys/prctl.h>
-#include <unistd.h>
 
 #include <memory>
 
@@ -60,93 +54,6 @@ QList<QByteArray> messages(const DialscopeRun &run, const QString &dir, const QB
     }
     return found;
 }
-
-// Runs in the child between fork and exec: its own process group, and SIGTERM when we die.
-void detachChild()
-{
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
-// `dialscope answer` in the background, for SIPp to call: started, then waited for until it
-// says it listens, then collected into a DialscopeRun once it exits (or is killed).
-class Answerer {
-public:
-    explicit Answerer(QStringList args) { m_run.args = QStringList {QStringLiteral("answer")} + args; }
-    ~Answerer() { kill(); }
-    Answerer(const Answerer &) = delete;
-    Answerer &operator=(const Answerer &) = delete;
-
-    // False (see describe()) when it does not start or does not listen within timeoutMs.
-    bool start(int timeoutMs = 15000)
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("DIALSCOPE_PASSWORD"));
-        m_process.setProcessEnvironment(env);
-        m_process.setStandardInputFile(QProcess::nullDevice());
-        m_process.setChildProcessModifier(detachChild);
-        m_process.start(QStringLiteral(DIALSCOPE_BIN), m_run.args);
-        if (!m_process.waitForStarted(10000)) {
-            m_run.err = "could not start " DIALSCOPE_BIN ": " + m_process.errorString().toUtf8();
-            return false;
-        }
-        m_pgid = m_process.processId();
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < timeoutMs) {
-            m_process.waitForReadyRead(100);
-            m_run.out += m_process.readAllStandardOutput();
-            if (m_run.out.contains("waiting for calls"))
-                return true;
-            if (m_process.state() == QProcess::NotRunning)
-                break;
-        }
-        m_run.err += "\n(test: dialscope answer did not say it was waiting for calls)";
-        return false;
-    }
-
-    // Waits for dialscope to exit by itself (it handled its --calls), kills it past timeoutMs.
-    const DialscopeRun &finish(int timeoutMs)
-    {
-        m_run.finished = m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
-        if (!m_run.finished)
-            kill();
-        m_run.crashed = m_run.finished && m_process.exitStatus() != QProcess::NormalExit;
-        m_run.exitCode = m_run.finished && !m_run.crashed ? m_process.exitCode() : -1;
-        m_run.out += m_process.readAllStandardOutput();
-        m_run.err += m_process.readAllStandardError();
-        m_run.events.clear();
-        m_run.badLines.clear();
-        for (const QByteArray &line : m_run.out.split('\n')) {
-            if (line.trimmed().isEmpty())
-                continue;
-            QJsonParseError error {};
-            const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
-            const QJsonObject o = doc.object();
-            if (error.error != QJsonParseError::NoError || !doc.isObject() || !o.value(u"event").isString() || !o.value(u"t").isDouble()) {
-                m_run.badLines << QString::fromUtf8(line.left(300));
-                continue;
-            }
-            m_run.events << o;
-        }
-        return m_run;
-    }
-
-    QString describe() const { return m_run.describe(); }
-
-private:
-    void kill()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            ::kill(-static_cast<pid_t>(m_pgid), SIGKILL);
-            m_process.waitForFinished(5000);
-        }
-    }
-
-    QProcess m_process;
-    qint64 m_pgid = 0;
-    DialscopeRun m_run;
-};
 
 } // namespace
 
@@ -268,9 +175,11 @@ QStringList TstCallSipp::callArgs(const QStringList &extra) const
     + extra;
 }
 
+// `dialscope answer` listening on port, for SIPp to call.
 QStringList TstCallSipp::answerArgs(quint16 port) const
 {
-    return {QStringLiteral("--bind"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--json"), QStringLiteral("--timeout"), QStringLiteral("20")};
+    return {QStringLiteral("answer"), QStringLiteral("--bind"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--json"), QStringLiteral("--timeout"),
+        QStringLiteral("20")};
 }
 
 // SIPp ran the scenario to its end: exit status 0 after its one call.
@@ -354,12 +263,14 @@ void TstCallSipp::retransmitted200IsAckedAgain()
 void TstCallSipp::offerWithoutCommonCodecGets488()
 {
     const quint16 port = freePort(PortKind::Udp);
-    Answerer answerer(answerArgs(port));
+    DialscopeProcess answerer(answerArgs(port));
     QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
+    QVERIFY2(answerer.waitListening(15000), qPrintable(answerer.describe()));
     QVERIFY2(startSipp(Role::Caller, scenario(QStringLiteral("call_488.xml")), false, port), qPrintable(m_error));
     checkScenarioCompleted(); // SIPp got the 488 and ACKed it
 
-    const DialscopeRun &run = answerer.finish(15000);
+    answerer.waitFinished(15000);
+    const DialscopeRun &run = answerer.run();
     const QString why = run.describe();
     QVERIFY2(run.finished, qPrintable(why));
     QVERIFY2(run.badLines.isEmpty(), qPrintable(why));
@@ -375,12 +286,14 @@ void TstCallSipp::offerWithoutCommonCodecGets488()
 void TstCallSipp::holdReinviteIsAnsweredRecvonly()
 {
     const quint16 port = freePort(PortKind::Udp);
-    Answerer answerer(answerArgs(port));
+    DialscopeProcess answerer(answerArgs(port));
     QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
+    QVERIFY2(answerer.waitListening(15000), qPrintable(answerer.describe()));
     QVERIFY2(startSipp(Role::Caller, scenario(QStringLiteral("call_reinvite.xml")), false, port), qPrintable(m_error));
     checkScenarioCompleted(); // SIPp found a=recvonly in the 200 to its re-INVITE
 
-    const DialscopeRun &run = answerer.finish(15000);
+    answerer.waitFinished(15000);
+    const DialscopeRun &run = answerer.run();
     const QString why = run.describe();
     QVERIFY2(run.finished, qPrintable(why));
     QVERIFY2(run.badLines.isEmpty(), qPrintable(why));
@@ -404,12 +317,14 @@ void TstCallSipp::holdReinviteIsAnsweredRecvonly()
 void TstCallSipp::inviteWithoutOfferGetsOfferIn200()
 {
     const quint16 port = freePort(PortKind::Udp);
-    Answerer answerer(answerArgs(port));
+    DialscopeProcess answerer(answerArgs(port));
     QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
+    QVERIFY2(answerer.waitListening(15000), qPrintable(answerer.describe()));
     QVERIFY2(startSipp(Role::Caller, scenario(QStringLiteral("call_no_sdp.xml")), false, port), qPrintable(m_error));
     checkScenarioCompleted(); // SIPp found m=audio in the 200
 
-    const DialscopeRun &run = answerer.finish(15000);
+    answerer.waitFinished(15000);
+    const DialscopeRun &run = answerer.run();
     const QString why = run.describe();
     QVERIFY2(run.finished, qPrintable(why));
     QVERIFY2(run.badLines.isEmpty(), qPrintable(why));
@@ -428,12 +343,14 @@ void TstCallSipp::inviteWithoutOfferGetsOfferIn200()
 void TstCallSipp::lost200IsRetransmitted()
 {
     const quint16 port = freePort(PortKind::Udp);
-    Answerer answerer(answerArgs(port));
+    DialscopeProcess answerer(answerArgs(port));
     QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
+    QVERIFY2(answerer.waitListening(15000), qPrintable(answerer.describe()));
     QVERIFY2(startSipp(Role::Caller, scenario(QStringLiteral("call_lost_200.xml")), true, port), qPrintable(m_error));
     checkScenarioCompleted(); // SIPp received the 200 twice, then ACKed and hung up
 
-    const DialscopeRun &run = answerer.finish(15000);
+    answerer.waitFinished(15000);
+    const DialscopeRun &run = answerer.run();
     const QString why = run.describe();
     QVERIFY2(run.finished, qPrintable(why));
     QVERIFY2(run.badLines.isEmpty(), qPrintable(why));

@@ -1,7 +1,7 @@
 // Interop: `dialscope register` against a real Kamailio registrar (auth_db over
 // db_text, digest MD5 or SHA-256) over UDP, TCP and TLS, one Kamailio per test case.
 #include "support/kamailio_registrar.h"
-#include "support/peer.h"
+#include "support/dialscope_cli.h"
 
 #include <QDir>
 #include <QJsonArray>

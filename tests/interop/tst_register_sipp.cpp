@@ -1,7 +1,7 @@
 // Interop: `dialscope register` against SIPp playing registrars that misbehave on
 // purpose (lost request, 423, stale nonce, auth-int, refusals, silence): what a
 // real registrar such as Kamailio will not do on demand. Scenarios: sipp/*.xml.
-#include "support/peer.h"
+#include "support/dialscope_cli.h"
 
 #include <QDir>
 #include <QTemporaryDir>

@@ -19,7 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace ds::test {
 
@@ -62,14 +64,6 @@ QSet<quint16> &portsGiven()
     return ports;
 }
 
-// Runs in the child between fork and exec: its own process group, so the whole
-// peer (children included) can be signalled at once; and SIGTERM when we die.
-void detachChild()
-{
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
 QString quoteArgs(const QString &program, const QStringList &args)
 {
     QStringList parts {program};
@@ -79,6 +73,12 @@ QString quoteArgs(const QString &program, const QStringList &args)
 }
 
 } // namespace
+
+void detachChild()
+{
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
 
 // ---- ports -------------------------------------------------------------------
 
@@ -366,254 +366,5 @@ QString PeerProcess::logTail(int maxChars) const
     const QString log = readTextFile(m_logPath);
     return log.size() > maxChars ? QStringLiteral("[...]") + log.right(maxChars) : log;
 }
-
-// ---- the dialscope command line ------------------------------------------------
-
-QJsonObject DialscopeRun::result() const
-{
-    if (events.isEmpty() || events.last().value(u"event").toString() != u"result")
-        return {};
-    return events.last();
-}
-
-QList<QJsonObject> DialscopeRun::eventsOf(const QString &kind) const
-{
-    QList<QJsonObject> found;
-    for (const QJsonObject &e : events) {
-        if (e.value(u"event").toString() == kind)
-            found << e;
-    }
-    return found;
-}
-
-QList<QJsonObject> DialscopeRun::sip(const QString &dir) const
-{
-    QList<QJsonObject> found;
-    for (const QJsonObject &e : eventsOf(QStringLiteral("sip"))) {
-        if (dir.isEmpty() || e.value(u"dir").toString() == dir)
-            found << e;
-    }
-    return found;
-}
-
-QStringList DialscopeRun::exchange() const
-{
-    QStringList lines;
-    QSet<QString> seen;
-    for (const QJsonObject &e : sip()) {
-        const QString dir = e.value(u"dir").toString();
-        const QString rawText = e.value(u"raw").toString();
-        if (seen.contains(dir + rawText))
-            continue;
-        seen.insert(dir + rawText);
-        const QByteArray raw = rawText.toUtf8();
-        const QByteArray method = sip::method(raw);
-        if (!method.isEmpty()) {
-            const bool auth = !sip::header(raw, "Authorization").isEmpty();
-            lines << dir + u' ' + QString::fromLatin1(method) + (auth ? QStringLiteral(" auth") : QString());
-        } else {
-            lines << dir + u' ' + QString::number(sip::status(raw));
-        }
-    }
-    return lines;
-}
-
-QList<QByteArray> DialscopeRun::sentRegisters(Retransmissions retransmissions) const
-{
-    QList<QByteArray> sent;
-    for (const QJsonObject &e : sip(QStringLiteral("out"))) {
-        const QByteArray raw = e.value(u"raw").toString().toUtf8();
-        if (sip::method(raw) == "REGISTER" && (retransmissions == Retransmissions::Kept || !sent.contains(raw)))
-            sent << raw;
-    }
-    return sent;
-}
-
-QString DialscopeRun::describe() const
-{
-    QString status = !finished ? QStringLiteral("did not finish (killed at the hard timeout)")
-        : crashed              ? QStringLiteral("crashed")
-                               : QStringLiteral("exit %1").arg(exitCode);
-    QString text = QStringLiteral("\n$ dialscope %1\n%2").arg(args.join(u' '), status);
-    if (!badLines.isEmpty())
-        text += QStringLiteral("\nlines that are not JSON events:\n  ") + badLines.join(u"\n  ");
-    text += QStringLiteral("\n--- stderr:\n") + QString::fromUtf8(err);
-    QString o = QString::fromUtf8(out);
-    if (o.size() > 12000)
-        o = QStringLiteral("[...]") + o.right(12000);
-    text += QStringLiteral("--- stdout:\n") + o;
-    return text;
-}
-
-DialscopeRun runDialscope(const QStringList &args, const QList<std::pair<QString, QString>> &extraEnv, int hardTimeoutMs)
-{
-    DialscopeRun run;
-    run.args = args;
-
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("DIALSCOPE_PASSWORD"));
-    for (const auto &[name, value] : extraEnv)
-        env.insert(name, value);
-
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.setStandardInputFile(QProcess::nullDevice());
-    p.setChildProcessModifier(detachChild);
-    p.start(QStringLiteral(DIALSCOPE_BIN), args);
-    if (!p.waitForStarted(10000)) {
-        run.err = "could not start " DIALSCOPE_BIN ": " + p.errorString().toUtf8();
-        return run;
-    }
-    const qint64 pgid = p.processId();
-    run.finished = p.waitForFinished(hardTimeoutMs);
-    if (!run.finished) {
-        ::kill(-static_cast<pid_t>(pgid), SIGKILL);
-        p.waitForFinished(5000);
-    }
-    run.crashed = run.finished && p.exitStatus() != QProcess::NormalExit;
-    run.exitCode = run.finished && !run.crashed ? p.exitCode() : -1;
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-
-    for (const QByteArray &line : run.out.split('\n')) {
-        if (line.trimmed().isEmpty())
-            continue;
-        QJsonParseError error {};
-        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
-        const QJsonObject o = doc.object();
-        if (error.error != QJsonParseError::NoError || !doc.isObject() || !o.value(u"event").isString() || !o.value(u"t").isDouble()) {
-            run.badLines << QString::fromUtf8(line.left(300));
-            continue;
-        }
-        run.events << o;
-    }
-    return run;
-}
-
-// ---- reading SIP messages from "raw" -------------------------------------------
-
-namespace sip {
-
-namespace {
-
-QList<QByteArray> headerLines(const QByteArray &raw)
-{
-    // Header section only, with folded lines (RFC 3261 7.3.1) unfolded.
-    qsizetype end = raw.indexOf("\r\n\r\n");
-    QByteArray head = end >= 0 ? raw.left(end) : raw;
-    head.replace("\r\n", "\n");
-    QList<QByteArray> lines;
-    for (const QByteArray &line : head.split('\n')) {
-        if (!lines.isEmpty() && (line.startsWith(' ') || line.startsWith('\t')))
-            lines.last() += ' ' + line.trimmed();
-        else
-            lines << line;
-    }
-    return lines;
-}
-
-} // namespace
-
-QByteArray startLine(const QByteArray &raw)
-{
-    const qsizetype eol = raw.indexOf('\n');
-    return (eol >= 0 ? raw.left(eol) : raw).trimmed();
-}
-
-QByteArray method(const QByteArray &raw)
-{
-    const QByteArray line = startLine(raw);
-    if (line.startsWith("SIP/"))
-        return {};
-    return line.left(line.indexOf(' '));
-}
-
-int status(const QByteArray &raw)
-{
-    const QByteArray line = startLine(raw);
-    if (!line.startsWith("SIP/"))
-        return 0;
-    const QList<QByteArray> parts = line.split(' ');
-    return parts.size() > 1 ? parts[1].toInt() : 0;
-}
-
-QList<QByteArray> headers(const QByteArray &raw, const QByteArray &name, char compact)
-{
-    QList<QByteArray> values;
-    const QList<QByteArray> lines = headerLines(raw);
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const qsizetype colon = lines[i].indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArray hname = lines[i].left(colon).trimmed();
-        const bool match = hname.compare(name, Qt::CaseInsensitive) == 0
-            || (compact && hname.size() == 1 && std::tolower(static_cast<unsigned char>(hname[0])) == std::tolower(static_cast<unsigned char>(compact)));
-        if (match)
-            values << lines[i].mid(colon + 1).trimmed();
-    }
-    return values;
-}
-
-QByteArray header(const QByteArray &raw, const QByteArray &name, char compact)
-{
-    const QList<QByteArray> values = headers(raw, name, compact);
-    return values.isEmpty() ? QByteArray() : values.first();
-}
-
-QByteArray param(const QByteArray &value, const QByteArray &name)
-{
-    // Scan name=value pairs separated by ';' or ',' outside quotes and <>.
-    qsizetype i = 0;
-    const qsizetype n = value.size();
-    while (i < n) {
-        while (i < n && (value[i] == ';' || value[i] == ',' || value[i] == ' ' || value[i] == '\t'))
-            ++i;
-        const qsizetype keyStart = i;
-        while (i < n && value[i] != '=' && value[i] != ';' && value[i] != ',' && value[i] != '<' && value[i] != '"')
-            ++i;
-        const QByteArray key = value.mid(keyStart, i - keyStart).trimmed();
-        QByteArray val;
-        if (i < n && value[i] == '=') {
-            ++i;
-            while (i < n && value[i] == ' ')
-                ++i;
-            if (i < n && value[i] == '"') {
-                const qsizetype close = value.indexOf('"', i + 1);
-                val = value.mid(i + 1, (close < 0 ? n : close) - i - 1);
-                i = close < 0 ? n : close + 1;
-            } else {
-                const qsizetype s = i;
-                while (i < n && value[i] != ';' && value[i] != ',')
-                    ++i;
-                val = value.mid(s, i - s).trimmed();
-            }
-            // "Digest username=..." has the scheme before the first key.
-            const QByteArray bare = key.contains(' ') ? key.mid(key.lastIndexOf(' ') + 1) : key;
-            if (bare.compare(name, Qt::CaseInsensitive) == 0)
-                return val;
-        } else if (i < n && value[i] == '<') {
-            const qsizetype close = value.indexOf('>', i);
-            i = close < 0 ? n : close + 1;
-        } else if (i < n && value[i] == '"') {
-            const qsizetype close = value.indexOf('"', i + 1);
-            i = close < 0 ? n : close + 1;
-        }
-        if (i == keyStart)
-            ++i;
-    }
-    return {};
-}
-
-int requestedExpires(const QByteArray &raw)
-{
-    const QByteArray contact = header(raw, "Contact", 'm');
-    const QByteArray fromContact = param(contact, "expires");
-    if (!fromContact.isEmpty())
-        return fromContact.toInt();
-    const QByteArray expires = header(raw, "Expires");
-    return expires.isEmpty() ? -1 : expires.trimmed().toInt();
-}
-
-} // namespace sip
 
 } // namespace ds::test

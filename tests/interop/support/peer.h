@@ -1,5 +1,5 @@
-// Support for interop tests: free loopback ports, peer processes (Kamailio, SIPp)
-// that never outlive the test, and the dialscope command line run as a black box.
+// Support for interop tests: free loopback ports and peer processes (Kamailio, SIPp,
+// baresip) that never outlive the test. The dialscope command line is in dialscope_cli.h.
 #pragma once
 
 #include <QByteArray>
@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace ds::test {
@@ -57,6 +58,10 @@ bool writeTextFile(const QString &path, const QString &text);
 
 // ---- peer processes ----------------------------------------------------------
 
+// For QProcess::setChildProcessModifier: runs in the child between fork and exec, giving it a
+// process group of its own (so the whole group can be killed) and SIGTERM when the test dies.
+void detachChild();
+
 // What tells us a peer is ready to talk to.
 struct ReadyProbe {
     enum Kind { TcpAccepts, UdpBound, SipOptionsUdp, SipOptionsTcp } kind;
@@ -103,62 +108,5 @@ private:
     qint64 m_pgid = 0;
     std::unique_ptr<QProcess> m_process;
 };
-
-// ---- the dialscope command line ------------------------------------------------
-
-// Whether a list of sent messages keeps UDP retransmissions (the same raw bytes again).
-enum class Retransmissions { Folded, Kept };
-
-// One run of `dialscope ...` and what it printed.
-struct DialscopeRun {
-    QStringList args;
-    bool finished = false; // false: killed at the hard timeout, or could not start
-    bool crashed = false;
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QList<QJsonObject> events; // stdout parsed as JSON Lines (with --json)
-    QStringList badLines; // lines that are not a JSON object with "event" and "t"
-
-    // The last event when it is {"event":"result"}, else an empty object.
-    QJsonObject result() const;
-    QList<QJsonObject> eventsOf(const QString &kind) const;
-    // "sip" events, optionally only those with "dir" == dir ("in"/"out").
-    QList<QJsonObject> sip(const QString &dir = {}) const;
-    // One line per distinct SIP message, in order: "out REGISTER", "out REGISTER auth" (with
-    // credentials), "in 401"; retransmissions folded.
-    QStringList exchange() const;
-    // The raw REGISTERs sent, in order: each distinct one once, or every copy.
-    QList<QByteArray> sentRegisters(Retransmissions retransmissions) const;
-    // Command line, exit status, stderr and stdout, for failure messages.
-    QString describe() const;
-};
-
-// Runs DIALSCOPE_BIN with args. extraEnv is added to a copy of the test's
-// environment from which DIALSCOPE_PASSWORD is removed (pass it in extraEnv to
-// set it). Killed past hardTimeoutMs (then finished == false).
-DialscopeRun runDialscope(const QStringList &args, const QList<std::pair<QString, QString>> &extraEnv = {}, int hardTimeoutMs = 60000);
-
-// ---- reading SIP messages from "raw" -------------------------------------------
-
-namespace sip {
-
-QByteArray startLine(const QByteArray &raw);
-// The request method ("REGISTER"), or empty for a response.
-QByteArray method(const QByteArray &raw);
-// The status code of a response, or 0 for a request.
-int status(const QByteArray &raw);
-// The values of every header named name (case-insensitive; compact is the RFC 3261
-// 7.3.3 short form, e.g. 'v' for Via, 0 for none), one per line, trimmed, in order.
-QList<QByteArray> headers(const QByteArray &raw, const QByteArray &name, char compact = 0);
-QByteArray header(const QByteArray &raw, const QByteArray &name, char compact = 0);
-// A parameter of a header value: branch of a Via, nonce of an Authorization,
-// expires of a Contact... Quotes removed; empty when absent.
-QByteArray param(const QByteArray &value, const QByteArray &name);
-// The expiry a REGISTER asks for: the Contact's expires parameter, else the Expires
-// header; -1 when neither is there.
-int requestedExpires(const QByteArray &raw);
-
-} // namespace sip
 
 } // namespace ds::test
