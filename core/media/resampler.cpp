@@ -20,7 +20,7 @@ Resampler::Resampler(Resampler &&) noexcept = default;
 Resampler &Resampler::operator=(Resampler &&) noexcept = default;
 Resampler::~Resampler() = default;
 
-std::expected<Resampler, Error> Resampler::create(int inRate, int outRate, int quality)
+std::expected<Resampler, Error> Resampler::create(int inRate, int outRate, int quality, Start start)
 {
     if (inRate <= 0 || outRate <= 0)
         return std::unexpected(Error {QStringLiteral("invalid resampling rates %1 -> %2 Hz").arg(inRate).arg(outRate)});
@@ -34,8 +34,9 @@ std::expected<Resampler, Error> Resampler::create(int inRate, int outRate, int q
     if (err != RESAMPLER_ERR_SUCCESS || !r.m_state)
         return std::unexpected(
             Error {QStringLiteral("speex_resampler_init %1 -> %2 Hz: %3").arg(inRate).arg(outRate).arg(QString::fromUtf8(speex_resampler_strerror(err)))});
-    // Start with the filter primed so the first output sample lines up with the first input sample.
-    speex_resampler_skip_zeros(r.m_state.get());
+    r.m_start = start;
+    if (start == Start::Aligned)
+        speex_resampler_skip_zeros(r.m_state.get()); // the first output sample lines up with the first input
     return r;
 }
 
@@ -65,7 +66,8 @@ void Resampler::reset()
 {
     if (m_state) {
         speex_resampler_reset_mem(m_state.get());
-        speex_resampler_skip_zeros(m_state.get());
+        if (m_start == Start::Aligned)
+            speex_resampler_skip_zeros(m_state.get());
     }
 }
 

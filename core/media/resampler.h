@@ -22,8 +22,14 @@ public:
         std::size_t produced = 0; // output samples written
     };
 
+    // How the output starts. Aligned: the filter delay is skipped, so the first output sample lines
+    // up with the first input sample (files, where alignment matters and latency does not).
+    // Streaming: the output starts at once with the filter's delay in front, so a frame in gives
+    // a full frame out and no frame waits for the next (live audio, where every ms counts).
+    enum class Start { Aligned, Streaming };
+
     // Allocates the filter state; equal rates give an identity pass-through without any state.
-    static std::expected<Resampler, Error> create(int inRate, int outRate, int quality = defaultQuality);
+    static std::expected<Resampler, Error> create(int inRate, int outRate, int quality = defaultQuality, Start start = Start::Aligned);
 
     Resampler(Resampler &&) noexcept;
     Resampler &operator=(Resampler &&) noexcept;
@@ -51,6 +57,7 @@ private:
     int m_inRate;
     int m_outRate;
     std::unique_ptr<SpeexResamplerState_, StateDeleter> m_state;
+    Start m_start = Start::Aligned;
 };
 
 } // namespace ds::media

@@ -28,7 +28,6 @@ namespace ds::media {
 
 namespace {
 
-constexpr int kTickMs = 5;
 constexpr qint64 kMaxLagMs = 200; // behind by more: skip ahead rather than burst
 constexpr qint64 kStatsIntervalMs = 250;
 constexpr qint64 kErrorReportMs = 5000; // failed() at most this often
@@ -148,7 +147,9 @@ RtpStream::RtpStream()
     QRandomGenerator::system()->fillRange(words);
     m_cname = QByteArray(reinterpret_cast<const char *>(words), sizeof words).toBase64();
     m_timer->setTimerType(Qt::PreciseTimer);
-    m_timer->setInterval(kTickMs);
+    // Armed for the next thing due (a frame to send or play, RTCP, statistics), not on a fixed
+    // tick: a 5 ms tick cost 200 wake-ups a second and most of the stream's CPU.
+    m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &RtpStream::tick);
     connect(m_rtp, &QUdpSocket::readyRead, this, &RtpStream::readRtp);
     connect(m_rtcp, &QUdpSocket::readyRead, this, &RtpStream::readRtcp);
@@ -211,7 +212,9 @@ std::optional<QString> RtpStream::configureAudio()
     m_playResampler.reset();
     m_capturedCount = 0;
     if (m_source) {
-        auto r = Resampler::create(m_source->sampleRate(), codecRate);
+        // Streaming start: with the filter delay skipped, the first codec frame would wait for a
+        // second source frame, and that frame's worth of backlog would stay for the whole call.
+        auto r = Resampler::create(m_source->sampleRate(), codecRate, Resampler::defaultQuality, Resampler::Start::Streaming);
         if (!r)
             return r.error().toString();
         m_captureResampler.emplace(std::move(*r));
@@ -219,7 +222,7 @@ std::optional<QString> RtpStream::configureAudio()
         m_captured.assign(kMaxSamples + m_captureResampler->maxOutput(m_sourceFrame.size()), 0);
     }
     const int sinkRate = m_sink ? m_sink->sampleRate() : codecRate;
-    auto r = Resampler::create(codecRate, sinkRate);
+    auto r = Resampler::create(codecRate, sinkRate, Resampler::defaultQuality, Resampler::Start::Streaming);
     if (!r)
         return r.error().toString();
     m_playResampler.emplace(std::move(*r));
@@ -282,7 +285,7 @@ void RtpStream::start(const StreamParams &params)
     m_lastErrorReportMs = -1;
     scheduleRtcp(0, 0.5); // RFC 3550 6.2: the first report after half the minimum interval
     m_running = true;
-    m_timer->start();
+    armTimer();
 }
 
 void RtpStream::update(const StreamParams &params)
@@ -307,6 +310,7 @@ void RtpStream::update(const StreamParams &params)
         m_marker = true;
     if (rtcpChanged)
         scheduleRtcp(m_clock.elapsed());
+    armTimer(); // the next report or frame may now be due sooner
 }
 
 void RtpStream::setLocalTone(std::shared_ptr<AudioPort> tone)
@@ -375,12 +379,26 @@ void RtpStream::tick()
         sendRtcp(false);
         scheduleRtcp(now);
     }
-    checkIcmp(m_rtp, "RTP"); // errors that came in since: a queue left full keeps the socket readable
-    checkIcmp(m_rtcp, "RTCP");
+    // A datagram whose readyRead was missed (Qt signals once per wake of the socket notifier)
+    // would otherwise wait for the next one, which after the far end stops never comes.
+    if (m_rtp->hasPendingDatagrams())
+        readRtp();
+    if (m_rtcp->hasPendingDatagrams())
+        readRtcp();
     if (now >= m_nextStatsMs) {
         publish();
         m_nextStatsMs = now + kStatsIntervalMs;
     }
+    armTimer();
+}
+
+void RtpStream::armTimer()
+{
+    if (!m_running)
+        return;
+    const qint64 next = std::min({m_nextSendMs, m_nextPlayMs, m_nextRtcpMs, m_nextStatsMs});
+    const qint64 waitNs = next * 1000000 - m_clock.nsecsElapsed();
+    m_timer->start(int(std::max<qint64>(0, (waitNs + 999999) / 1000000)));
 }
 
 void RtpStream::capture(std::span<std::int16_t> frame)

@@ -76,6 +76,7 @@ private:
 
     RtpStream();
     void tick();
+    void armTimer();
     void readRtp();
     void readRtcp();
     void onRtp(std::span<const std::uint8_t> datagram, qint64 now);

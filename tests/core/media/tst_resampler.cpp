@@ -51,6 +51,26 @@ private slots:
         QCOMPARE(r->outRate(), 48000);
     }
 
+    void streamingStartGivesAFullFrameAtOnce()
+    {
+        // Live audio: a 20 ms frame in gives a 20 ms frame out from the first call (the filter
+        // delay rides in front as output), so no frame waits for the next; aligned starts short.
+        for (auto [from, to] : {std::pair {48000, 8000}, std::pair {8000, 48000}, std::pair {16000, 48000}}) {
+            auto streaming = Resampler::create(from, to, Resampler::defaultQuality, Resampler::Start::Streaming);
+            auto aligned = Resampler::create(from, to);
+            QVERIFY(streaming && aligned);
+            const auto in = sine(1000, 10000, std::size_t(from / 50), from);
+            std::vector<std::int16_t> out(streaming->maxOutput(in.size()));
+            const auto s = streaming->process(in, out);
+            QCOMPARE(s.consumed, in.size());
+            QVERIFY2(std::abs(qint64(s.produced) - qint64(to / 50)) <= 1, qPrintable(QStringLiteral("%1 -> %2: %3").arg(from).arg(to).arg(s.produced)));
+            const auto a = aligned->process(in, out);
+            QVERIFY(a.produced < s.produced);
+            streaming->reset(); // stays streaming
+            QVERIFY(std::abs(qint64(streaming->process(in, out).produced) - qint64(to / 50)) <= 1);
+        }
+    }
+
     void toneKeepsPitchAndLevel_data()
     {
         QTest::addColumn<int>("from");

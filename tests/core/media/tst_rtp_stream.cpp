@@ -164,7 +164,8 @@ private slots:
         QVERIFY2(purity > 0.9, qPrintable(QString::number(purity)));
 
         call.a->stop();
-        QTRY_VERIFY(call.a->stats().rtpSent > 0 && call.b->stats().rtpReceived == call.a->stats().rtpSent);
+        QTRY_VERIFY2(
+            call.a->stats().rtpSent > 0 && call.b->stats().rtpReceived == call.a->stats().rtpSent, dump(call.a->stats()) + " / " + dump(call.b->stats()));
         const StreamStats a = call.a->stats(), b = call.b->stats();
         QVERIFY2(a.framesCaptured >= a.rtpSent && a.framesEncoded == a.rtpSent, dump(a));
         QVERIFY2(qAbs(a.sendLevelDbfs + 10.0) < 0.5, dump(a));
