@@ -239,6 +239,7 @@ void RtpStream::resetJitterBuffer(int frameMs)
     config.maxPayload = kMaxPayload;
     m_jitter.emplace(config);
     m_playFrameMs = frameMs;
+    m_playPhased = false; // the next packet sets the playout slots' phase
 }
 
 std::optional<QString> RtpStream::applyCodec(const StreamParams &params)
@@ -379,12 +380,6 @@ void RtpStream::tick()
         sendRtcp(false);
         scheduleRtcp(now);
     }
-    // A datagram whose readyRead was missed (Qt signals once per wake of the socket notifier)
-    // would otherwise wait for the next one, which after the far end stops never comes.
-    if (m_rtp->hasPendingDatagrams())
-        readRtp();
-    if (m_rtcp->hasPendingDatagrams())
-        readRtcp();
     if (now >= m_nextStatsMs) {
         publish();
         m_nextStatsMs = now + kStatsIntervalMs;

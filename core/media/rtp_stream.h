@@ -136,6 +136,7 @@ private:
     // Schedule, in ms of m_clock.
     int m_playFrameMs = 20;
     qint64 m_nextSendMs = 0, m_nextPlayMs = 0, m_nextRtcpMs = 0, m_nextStatsMs = 0;
+    bool m_playPhased = false; // the playout slots follow the first packet since the jitter buffer's reset
     qint64 m_lastExpectedMs = -1; // last packet from the negotiated remote
 
     // Receive side.

@@ -105,8 +105,17 @@ void RtpStream::onRtp(std::span<const std::uint8_t> datagram, qint64 now)
     }
     if (!m_params.receive)
         return; // sendonly/inactive: counted, not played
-    if (m_jitter->put(p->sequence, p->timestamp, p->payload, now) == JitterBuffer::PutResult::Oversize)
+    if (m_jitter->put(p->sequence, p->timestamp, p->payload, now) == JitterBuffer::PutResult::Oversize) {
         ++m_stats.rtpMalformed;
+        return;
+    }
+    if (!m_playPhased) {
+        // Playout slots in phase with the first packet: the buffer then starts playing after exactly
+        // its target delay, not that plus up to a frame waiting for a slot of the old phase.
+        m_playPhased = true;
+        m_nextPlayMs = now;
+        armTimer();
+    }
 }
 
 void RtpStream::readRtcp()
