@@ -43,9 +43,13 @@ int runCall(const QStringList &args)
     EventWriter out(common->json);
     CallRunner runner(*options, *common, out);
     runner.start([&] {
+        if (auto uri = phone::CallCenter::targetUri(target, runner.agent().domain()); !uri) {
+            runner.fail(QStringLiteral("failed"), 0, uri.error(), ExitUsage); // TARGET itself is wrong
+            return;
+        }
         auto call = runner.center().dial(target);
         if (!call) {
-            runner.fail(QStringLiteral("failed"), 0, call.error(), ExitUsage);
+            runner.fail(QStringLiteral("failed"), 0, call.error(), ExitRefused);
             return;
         }
         runner.follow(*call, [&](phone::Call *c) {
@@ -57,8 +61,10 @@ int runCall(const QStringList &args)
                 r.insert(QStringLiteral("status"), c->end().status);
             if (c->postDialDelayMs() >= 0)
                 r.insert(QStringLiteral("post_dial_delay_ms"), c->postDialDelayMs());
-            const bool network = c->end().cause == sip::SessionEnd::Cause::TransportError || c->end().cause == sip::SessionEnd::Cause::Timeout;
-            runner.finish(r, outcome == phone::CallOutcome::Answered ? ExitOk : network && !c->end().status ? ExitNetwork : ExitRefused);
+            // Nothing came back at all (Timer B, a dropped connection): a network failure, exit 3.
+            const bool network
+                = (c->end().cause == sip::SessionEnd::Cause::TransportError || c->end().cause == sip::SessionEnd::Cause::Timeout) && !c->end().status;
+            runner.finish(r, outcome == phone::CallOutcome::Answered ? ExitOk : network ? ExitNetwork : ExitRefused);
         });
     });
     return QCoreApplication::exec();

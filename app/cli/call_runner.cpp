@@ -157,7 +157,8 @@ void CallRunner::start(std::function<void()> ready)
         if (!m_center->calls().isEmpty()) {
             // A call still rings or runs: end it and let it report itself (no-answer after CANCEL),
             // giving the far end a few seconds to confirm before we give up on it too.
-            for (phone::Call *c : m_center->calls())
+            const QList<phone::Call *> calls = m_center->calls();
+            for (phone::Call *c : calls)
                 c->hangUp();
             QTimer::singleShot(5000, this, [this] {
                 QJsonObject r {{QStringLiteral("outcome"), QStringLiteral("failed")},
@@ -204,6 +205,7 @@ void CallRunner::follow(phone::Call *call, std::function<void(phone::Call *)> do
         callEvent(s == phone::Call::State::Ended ? call->end().status : 0);
         if (s == phone::Call::State::Active && m_options.durationS >= 0 && !call->property("ds_duration_armed").toBool()) {
             call->setProperty("ds_duration_armed", true);
+            m_overall.stop(); // answered: --duration ends it, not --timeout (which bounds the wait)
             QTimer::singleShot(std::chrono::milliseconds(qint64(m_options.durationS * 1000)), Qt::PreciseTimer, call, [call] { call->hangUp(); });
         }
     });
@@ -232,7 +234,9 @@ void CallRunner::finish(QJsonObject result, int code)
     if (std::exchange(m_finishing, true))
         return;
     m_overall.stop();
-    for (phone::Call *c : m_center->calls())
+    m_center->setAccepting(false); // no new call rings while we wind down
+    const QList<phone::Call *> calls = m_center->calls();
+    for (phone::Call *c : calls)
         c->hangUp();
     auto conclude = [this, result, code] {
         if (m_common.ladder)

@@ -129,6 +129,8 @@ std::expected<void, QString> Call::dial(const QByteArray &requestUri, const QByt
 
 void Call::onProvisional(int status, const QByteArray &, const QByteArray &body)
 {
+    if (m_state == State::Ending || m_state == State::Ended)
+        return; // crossed our CANCEL: no early media for a call we hung up
     if (m_pddMs < 0 && (status == 180 || status == 183))
         m_pddMs = m_sinceStart.elapsed(); // RFC 6076 4.1: INVITE to the first ringing indication
     if (!body.isEmpty() && takeAnswer(body)) {

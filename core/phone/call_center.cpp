@@ -15,12 +15,20 @@ CallCenter::CallCenter(UserAgent &agent, Registration *registration, media::Medi
 {
     m_agent.setRequestHandler([this](const sip::Message &m, sip::ServerTransaction *t) { return onRequest(m, t); });
     connect(&m_agent, &UserAgent::strayResponse, this, &CallCenter::onStrayResponse);
+    // A dropped TCP/TLS connection takes the transaction layer with it: the calls on it are over.
+    connect(&m_agent, &UserAgent::connectionLost, this, [this](const QString &reason) {
+        const QList<Call *> calls = m_calls;
+        for (Call *c : calls)
+            if (c->isLive())
+                c->session()->abandon("the connection to the server was lost: " + reason.toUtf8());
+    });
 }
 
 CallCenter::~CallCenter()
 {
     m_agent.setRequestHandler({});
-    for (Call *c : std::as_const(m_calls))
+    const QList<Call *> calls = m_calls; // a call may end (and leave the list) as it hangs up
+    for (Call *c : calls)
         if (c->isLive())
             c->hangUp(); // the BYE or CANCEL goes out; its transaction outlives the call
 }
@@ -157,7 +165,8 @@ void CallCenter::adopt(Call *call)
 
 void CallCenter::holdOthers(Call *active)
 {
-    for (Call *c : std::as_const(m_calls))
+    const QList<Call *> calls = m_calls;
+    for (Call *c : calls)
         if (c != active && c->state() == Call::State::Active)
             c->setHold(true);
 }
@@ -172,6 +181,8 @@ bool CallCenter::onRequest(const sip::Message &request, sip::ServerTransaction *
     }
     if (request.method() != "INVITE" || !transaction || request.header(sip::HeaderId::To).contains(";tag="))
         return false;
+    if (!m_accepting)
+        return false; // shutting down: the agent answers 480
     // A new call.
     auto *session = new sip::InviteSession(sessionContext(), m_agent.clock());
     if (!session->receiveInvite(request, transaction)) {

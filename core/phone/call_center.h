@@ -34,6 +34,8 @@ public:
     std::expected<Call *, QString> dial(const QString &target);
     std::expected<Call *, QString> dial(const QString &target, const CallSettings &settings);
     QList<Call *> calls() const;
+    // Whether new incoming calls are taken (else 480); calls under way go on either way.
+    void setAccepting(bool accepting) { m_accepting = accepting; }
 
     // The Request-URI for TARGET in our domain; an error names what is wrong with it.
     static std::expected<QByteArray, QString> targetUri(const QString &target, const QString &domain);
@@ -59,6 +61,7 @@ private:
     sip::Authenticator m_auth;
     CallSettings m_settings;
     QList<Call *> m_calls;
+    bool m_accepting = true;
 };
 
 } // namespace ds::phone

@@ -106,6 +106,8 @@ QByteArray InviteSession::buildInvite(const QList<QPair<QByteArray, QByteArray>>
 
 void InviteSession::sendInvite()
 {
+    if (layerGone())
+        return;
     QList<QPair<QByteArray, QByteArray>> auth;
     if (m_ctx.auth && m_ctx.auth->hasCredentials()) {
         QList<AuthExplanation> explanations;
@@ -125,7 +127,7 @@ void InviteSession::sendInvite()
         if (self->m_state == State::Terminating)
             self->finish({SessionEnd::Cause::LocalCancel, 0, "no final response after CANCEL"});
         else
-            self->finish({SessionEnd::Cause::Timeout, 408, "no final response to the INVITE (Timer B)"});
+            self->finish({SessionEnd::Cause::Timeout, 0, "no final response to the INVITE (Timer B)"});
     };
     cb.transportError = [self](const TransportError &e) {
         if (self)
@@ -201,7 +203,7 @@ void InviteSession::onInvite2xx(const Message &response)
         m_ctx.auth->onSuccess();
     const auto to = parseNameAddr(response.header(HeaderId::To));
     const QByteArray toTag = to ? to->tag().toByteArray() : QByteArray();
-    if (m_dialog && m_dialog->remoteTag() != toTag) {
+    if (m_dialog && m_dialog->state() == Dialog::State::Confirmed && m_dialog->remoteTag() != toTag) {
         // RFC 3261 13.2.2.4: a 2xx from another fork. Acknowledge it and end that dialog.
         if (auto other = Dialog::createUac(m_invite, response)) {
             sendAckFor(response, m_cseq, *other);
@@ -210,9 +212,10 @@ void InviteSession::onInvite2xx(const Message &response)
         }
         return;
     }
-    if (m_dialog) {
+    if (m_dialog && m_dialog->remoteTag() == toTag) {
         m_dialog->receiveResponse(response);
     } else {
+        // No dialog yet, or only an early one with another fork: this 2xx decides the dialog.
         auto d = Dialog::createUac(m_invite, response);
         if (!d) {
             finish({SessionEnd::Cause::Rejected, response.statusCode(), "the 2xx cannot make a dialog: " + d.error().toString().toUtf8()});
@@ -233,6 +236,8 @@ void InviteSession::onInvite2xx(const Message &response)
 
 void InviteSession::sendAckFor(const Message &response, std::uint32_t cseq, Dialog &dialog)
 {
+    if (layerGone())
+        return;
     Q_UNUSED(response);
     // RFC 3261 22.1: the ACK carries the INVITE's credentials.
     QByteArray extra = "User-Agent: " + m_ctx.userAgent + "\r\n";
@@ -250,6 +255,8 @@ void InviteSession::sendAckFor(const Message &response, std::uint32_t cseq, Dial
 
 void InviteSession::sendCancel()
 {
+    if (layerGone())
+        return;
     m_cancelWanted = false;
     m_state = State::Terminating;
     // RFC 3261 9.1: Request-URI, Call-ID, From, To, CSeq number and the top Via of the INVITE.
@@ -468,6 +475,8 @@ void InviteSession::reject(int status, const QByteArray &reason)
 
 void InviteSession::respond2xx(const Message &request, ServerTransaction *transaction, const QByteArray &body, bool offer)
 {
+    if (layerGone())
+        return;
     const QByteArray bytes = makeResponse(request, 200, "OK", m_localTag, recordRouteLines(request) + "Contact: " + m_ctx.contact + "\r\n" + commonHeaders(),
         body.isEmpty() ? QByteArrayView() : QByteArrayView("application/sdp"), body);
     const Endpoint to = transaction ? transaction->source() : m_inviteSource;
@@ -488,8 +497,10 @@ void InviteSession::retransmit2xx()
 {
     if (!m_pending2xx)
         return;
+    m_pending2xx->timer = 0;
+    if (layerGone())
+        return;
     Pending2xx &p = *m_pending2xx;
-    p.timer = 0;
     p.elapsed += p.interval;
     const TimerConfig timers = m_ctx.layer->timers();
     if (p.elapsed >= timers.timeout()) {
@@ -608,6 +619,8 @@ bool InviteSession::matchesResponse(const Message &response) const { return m_st
 
 void InviteSession::receiveStrayResponse(const Message &response)
 {
+    if (!m_ctx.layer)
+        return;
     if (response.statusCode() >= 200 && response.statusCode() < 300 && response.cseqMethod() == "INVITE" && m_dialog && m_caller) {
         auto to = parseNameAddr(response.header(HeaderId::To));
         if (to && to->tag() != m_dialog->remoteTag()) {
@@ -689,6 +702,22 @@ Endpoint InviteSession::hopFor(const Dialog &dialog) const
             return m_ctx.nextHop(route->uri);
     }
     return m_ctx.nextHop(dialog.remoteTarget());
+}
+
+void InviteSession::abandon(const QByteArray &reason)
+{
+    m_serverInvite = nullptr; // owned by the layer that is gone
+    m_ctx.layer = nullptr;
+    finish({SessionEnd::Cause::TransportError, 0, reason});
+}
+
+bool InviteSession::layerGone()
+{
+    if (m_ctx.layer)
+        return false;
+    m_serverInvite = nullptr;
+    finish({SessionEnd::Cause::TransportError, 0, "the connection to the server is gone"});
+    return true;
 }
 
 void InviteSession::finish(SessionEnd end)

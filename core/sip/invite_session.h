@@ -18,7 +18,7 @@ namespace ds::sip {
 
 // What a session needs from the user agent it belongs to.
 struct SessionContext {
-    TransactionLayer *layer = nullptr;
+    QPointer<TransactionLayer> layer; // gone when a stream connection drops: the session then ends
     TransportKind transport = TransportKind::Udp;
     std::function<QByteArray()> viaSentBy; // "SIP/2.0/UDP 192.0.2.1:5060"
     QByteArray contact; // Contact value we send: "<sip:alice@192.0.2.1:5060>"
@@ -86,6 +86,8 @@ public:
     void hangUp();
     // re-INVITE with a new offer (hold, resume). False while another offer is pending.
     bool reinvite(const QByteArray &sdp);
+    // Ends the session at once without sending anything: the transport under it is gone.
+    void abandon(const QByteArray &reason);
 
     // Messages for this session that the user agent routes here.
     bool matchesRequest(const Message &request) const; // in-dialog, ACK, CANCEL, INVITE retransmission
@@ -151,6 +153,7 @@ private:
     void onCancel(const Message &cancel, ServerTransaction *transaction);
     void onReinvite(const Message &request, ServerTransaction *transaction);
     void finish(SessionEnd end);
+    bool layerGone(); // true (and the session ended) when the transaction layer no longer exists
     Endpoint hopFor(const Dialog &dialog) const;
     QByteArray commonHeaders() const; // User-Agent, Allow
     static QByteArray newTag();

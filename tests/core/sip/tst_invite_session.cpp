@@ -399,6 +399,25 @@ private slots:
         QCOMPARE(bye.requestUri(), "sip:carol@127.0.0.1:5074");
     }
 
+    void callerEarlyForkThenAnswerFromAnother()
+    {
+        // A forking proxy: bob's phone rings (180, early dialog), carol's answers. Carol's 2xx makes
+        // the dialog; nobody is hung up on (RFC 3261 13.2.2.4 only ends 2xx after the first).
+        Rig r;
+        r.call();
+        const Message inv = r.lastRequest("INVITE");
+        r.answer(inv, 180, "Ringing", "Contact: " + kBobContact + "\r\n");
+        QCOMPARE(r.session.dialog()->remoteTag(), "bobtag");
+        r.transport.deliver(makeResponse(inv, 200, "OK", "carol", "Contact: <sip:carol@127.0.0.1:5074>\r\n", "application/sdp", kAnswer));
+        QCOMPARE(r.established.size(), 1);
+        QCOMPARE(r.session.state(), State::Confirmed);
+        QCOMPARE(r.session.dialog()->remoteTag(), "carol");
+        const auto acks = r.transport.requests("ACK");
+        QCOMPARE(acks.size(), 1);
+        QCOMPARE(toTag(acks[0].message), "carol");
+        QVERIFY(r.transport.requests("BYE").isEmpty());
+    }
+
     void callerCancelWaitsForProvisional()
     {
         Rig r;
