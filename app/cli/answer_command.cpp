@@ -32,19 +32,9 @@ int runAnswer(const QStringList &args)
     p.addOption({QStringLiteral("echo"), QStringLiteral("Send back what is received.")});
     p.addOption({QStringLiteral("reject"), QStringLiteral("Refuse calls with this status (486, 603...) instead of answering."), QStringLiteral("CODE")});
     addCommonOptions(p);
-    if (!p.parse(QStringList {QStringLiteral("dialscope answer")} + args)) {
-        EventWriter::error(QStringLiteral("dialscope answer: %1").arg(p.errorText()));
-        return ExitUsage;
-    }
-    if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return ExitOk;
-    }
-    auto common = readCommonOptions(p);
-    if (!common) {
-        EventWriter::error(QStringLiteral("dialscope answer: %1").arg(common.error()));
-        return ExitUsage;
-    }
+    auto common = parseCommand(p, QStringLiteral("answer"), args);
+    if (!common)
+        return common.error();
     if (!p.positionalArguments().isEmpty()) {
         EventWriter::error(QStringLiteral("dialscope answer: takes no arguments (the server is --server)"));
         return ExitUsage;

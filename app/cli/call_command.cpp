@@ -15,19 +15,9 @@ int runCall(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("TARGET"), QStringLiteral("Number, user, user@host[:port] or SIP URI."));
     addCallOptions(p);
     addCommonOptions(p);
-    if (!p.parse(QStringList {QStringLiteral("dialscope call")} + args)) {
-        EventWriter::error(QStringLiteral("dialscope call: %1").arg(p.errorText()));
-        return ExitUsage;
-    }
-    if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return ExitOk;
-    }
-    auto common = readCommonOptions(p);
-    if (!common) {
-        EventWriter::error(QStringLiteral("dialscope call: %1").arg(common.error()));
-        return ExitUsage;
-    }
+    auto common = parseCommand(p, QStringLiteral("call"), args);
+    if (!common)
+        return common.error();
     if (p.positionalArguments().size() != 1) {
         EventWriter::error(QStringLiteral("dialscope call: give exactly one TARGET"));
         return ExitUsage;

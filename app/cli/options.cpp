@@ -1,6 +1,11 @@
 #include "options.h"
 
+#include "commands.h"
+#include "event_writer.h"
+
 #include <QFile>
+
+#include <cstdio>
 
 namespace ds::cli {
 
@@ -95,6 +100,25 @@ QByteArray passwordFrom(const QCommandLineParser &p)
     if (p.isSet(QStringLiteral("password")))
         return p.value(QStringLiteral("password")).toUtf8();
     return qgetenv("DIALSCOPE_PASSWORD");
+}
+
+std::expected<CommonOptions, int> parseCommand(QCommandLineParser &p, const QString &command, const QStringList &args)
+{
+    const QString name = QStringLiteral("dialscope ") + command;
+    if (!p.parse(QStringList {name} + args)) {
+        EventWriter::error(QStringLiteral("%1: %2").arg(name, p.errorText()));
+        return std::unexpected(int(ExitUsage));
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(p.helpText()), stdout);
+        return std::unexpected(int(ExitOk));
+    }
+    auto common = readCommonOptions(p);
+    if (!common) {
+        EventWriter::error(QStringLiteral("%1: %2").arg(name, common.error()));
+        return std::unexpected(int(ExitUsage));
+    }
+    return *common;
 }
 
 } // namespace ds::cli

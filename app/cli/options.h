@@ -26,6 +26,10 @@ struct CommonOptions {
 
 void addCommonOptions(QCommandLineParser &p);
 std::expected<CommonOptions, QString> readCommonOptions(const QCommandLineParser &p);
+// Parses `dialscope COMMAND ARGS` with p (its options added, common ones included): prints a usage
+// error (and gives ExitUsage) or the help (ExitOk) itself; else gives the common options.
+std::expected<CommonOptions, int> parseCommand(QCommandLineParser &p, const QString &command, const QStringList &args);
+
 // --password, else $DIALSCOPE_PASSWORD, else empty.
 QByteArray passwordFrom(const QCommandLineParser &p);
 

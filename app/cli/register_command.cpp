@@ -30,19 +30,9 @@ int runRegister(const QStringList &args)
     p.addOption({QStringLiteral("unregister"), QStringLiteral("Remove the binding (Expires: 0) instead of adding one.")});
     p.addOption({QStringLiteral("display-name"), QStringLiteral("Display name in From and To."), QStringLiteral("NAME")});
     addCommonOptions(p);
-    if (!p.parse(QStringList {QStringLiteral("dialscope register")} + args)) {
-        EventWriter::error(QStringLiteral("dialscope register: %1").arg(p.errorText()));
-        return ExitUsage;
-    }
-    if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return ExitOk;
-    }
-    auto common = readCommonOptions(p);
-    if (!common) {
-        EventWriter::error(QStringLiteral("dialscope register: %1").arg(common.error()));
-        return ExitUsage;
-    }
+    auto common = parseCommand(p, QStringLiteral("register"), args);
+    if (!common)
+        return common.error();
     if (p.positionalArguments().size() != 1) {
         EventWriter::error(QStringLiteral("dialscope register: give exactly one SERVER (host[:port] or SIP URI)"));
         return ExitUsage;
