@@ -81,6 +81,9 @@ private:
     QStringList callArgs(const QStringList &extra = {}) const;
     QStringList answerArgs(quint16 port) const;
     void checkScenarioCompleted();
+    // SIPp plays scenarioFile as the caller against `dialscope answer`; *run is what dialscope
+    // printed once it exited (both finished, its output all JSON), else the test has failed.
+    void sippCallsDialscope(const QString &scenarioFile, bool noRetransmissions, DialscopeRun *run);
 
     QString m_sippBin;
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -190,6 +193,22 @@ void TstCallSipp::checkScenarioCompleted()
         qPrintable(u"SIPp exit status %1 (its call failed): "_s.arg(m_sipp->exitCode()) + readTextFile(m_caseDir + QStringLiteral("/sipp-errors.log"))));
 }
 
+void TstCallSipp::sippCallsDialscope(const QString &scenarioFile, bool noRetransmissions, DialscopeRun *run)
+{
+    const quint16 port = freePort(PortKind::Udp);
+    DialscopeProcess answerer(answerArgs(port));
+    QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
+    QVERIFY2(answerer.waitListening(15000), qPrintable(answerer.describe()));
+    QVERIFY2(startSipp(Role::Caller, scenario(scenarioFile), noRetransmissions, port), qPrintable(m_error));
+    checkScenarioCompleted();
+    if (QTest::currentTestFailed())
+        return;
+    answerer.waitFinished(15000);
+    *run = answerer.run();
+    QVERIFY2(run->finished, qPrintable(run->describe()));
+    QVERIFY2(run->badLines.isEmpty(), qPrintable(run->describe()));
+}
+
 // RFC 3261 9.1: giving up on a ringing call sends CANCEL in the INVITE's transaction (same
 // branch, same CSeq number); the callee's 487 is ACKed in that transaction too (17.1.1.3).
 // An unanswered call is "no-answer", not a network failure.
@@ -262,18 +281,11 @@ void TstCallSipp::retransmitted200IsAckedAgain()
 // Acceptable Here, never answered with a 200 we cannot keep.
 void TstCallSipp::offerWithoutCommonCodecGets488()
 {
-    const quint16 port = freePort(PortKind::Udp);
-    DialscopeProcess answerer(answerArgs(port));
-    QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
-    QVERIFY2(answerer.waitListening(15000), qPrintable(answerer.describe()));
-    QVERIFY2(startSipp(Role::Caller, scenario(QStringLiteral("call_488.xml")), false, port), qPrintable(m_error));
-    checkScenarioCompleted(); // SIPp got the 488 and ACKed it
-
-    answerer.waitFinished(15000);
-    const DialscopeRun &run = answerer.run();
+    DialscopeRun run;
+    sippCallsDialscope(QStringLiteral("call_488.xml"), false, &run); // SIPp got the 488 and ACKed it
+    if (QTest::currentTestFailed())
+        return;
     const QString why = run.describe();
-    QVERIFY2(run.finished, qPrintable(why));
-    QVERIFY2(run.badLines.isEmpty(), qPrintable(why));
     QVERIFY2(messages(run, u"out"_s, "488 INVITE", Retransmissions::Folded).size() == 1, qPrintable(why));
     QVERIFY2(messages(run, u"out"_s, "200 INVITE", Retransmissions::Folded).isEmpty(), qPrintable(why));
     QCOMPARE(run.result().value(u"status").toInt(), 488);
@@ -285,18 +297,11 @@ void TstCallSipp::offerWithoutCommonCodecGets488()
 // recvonly, in the same SDP session with its version one higher (RFC 3264 8).
 void TstCallSipp::holdReinviteIsAnsweredRecvonly()
 {
-    const quint16 port = freePort(PortKind::Udp);
-    DialscopeProcess answerer(answerArgs(port));
-    QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
-    QVERIFY2(answerer.waitListening(15000), qPrintable(answerer.describe()));
-    QVERIFY2(startSipp(Role::Caller, scenario(QStringLiteral("call_reinvite.xml")), false, port), qPrintable(m_error));
-    checkScenarioCompleted(); // SIPp found a=recvonly in the 200 to its re-INVITE
-
-    answerer.waitFinished(15000);
-    const DialscopeRun &run = answerer.run();
+    DialscopeRun run;
+    sippCallsDialscope(QStringLiteral("call_reinvite.xml"), false, &run); // SIPp found a=recvonly in the 200 to its re-INVITE
+    if (QTest::currentTestFailed())
+        return;
     const QString why = run.describe();
-    QVERIFY2(run.finished, qPrintable(why));
-    QVERIFY2(run.badLines.isEmpty(), qPrintable(why));
     QVERIFY2(run.exitCode == 0, qPrintable(why));
     QCOMPARE(run.result().value(u"outcome").toString(), u"answered"_s);
     QCOMPARE(run.result().value(u"codec").toString(), u"PCMU/8000"_s);
@@ -316,18 +321,11 @@ void TstCallSipp::holdReinviteIsAnsweredRecvonly()
 // goes in the 200 OK and the answer comes in the ACK, and the audio goes where that answer says.
 void TstCallSipp::inviteWithoutOfferGetsOfferIn200()
 {
-    const quint16 port = freePort(PortKind::Udp);
-    DialscopeProcess answerer(answerArgs(port));
-    QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
-    QVERIFY2(answerer.waitListening(15000), qPrintable(answerer.describe()));
-    QVERIFY2(startSipp(Role::Caller, scenario(QStringLiteral("call_no_sdp.xml")), false, port), qPrintable(m_error));
-    checkScenarioCompleted(); // SIPp found m=audio in the 200
-
-    answerer.waitFinished(15000);
-    const DialscopeRun &run = answerer.run();
+    DialscopeRun run;
+    sippCallsDialscope(QStringLiteral("call_no_sdp.xml"), false, &run); // SIPp found m=audio in the 200
+    if (QTest::currentTestFailed())
+        return;
     const QString why = run.describe();
-    QVERIFY2(run.finished, qPrintable(why));
-    QVERIFY2(run.badLines.isEmpty(), qPrintable(why));
     QVERIFY2(run.exitCode == 0, qPrintable(why));
     QCOMPARE(run.result().value(u"outcome").toString(), u"answered"_s);
     QCOMPARE(run.result().value(u"codec").toString(), u"PCMU/8000"_s); // from the answer in the ACK
@@ -342,18 +340,11 @@ void TstCallSipp::inviteWithoutOfferGetsOfferIn200()
 // RFC 3261 13.3.1.4: the callee sends its 2xx again, unchanged, until the ACK arrives.
 void TstCallSipp::lost200IsRetransmitted()
 {
-    const quint16 port = freePort(PortKind::Udp);
-    DialscopeProcess answerer(answerArgs(port));
-    QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
-    QVERIFY2(answerer.waitListening(15000), qPrintable(answerer.describe()));
-    QVERIFY2(startSipp(Role::Caller, scenario(QStringLiteral("call_lost_200.xml")), true, port), qPrintable(m_error));
-    checkScenarioCompleted(); // SIPp received the 200 twice, then ACKed and hung up
-
-    answerer.waitFinished(15000);
-    const DialscopeRun &run = answerer.run();
+    DialscopeRun run;
+    sippCallsDialscope(QStringLiteral("call_lost_200.xml"), true, &run); // SIPp received the 200 twice, then ACKed and hung up
+    if (QTest::currentTestFailed())
+        return;
     const QString why = run.describe();
-    QVERIFY2(run.finished, qPrintable(why));
-    QVERIFY2(run.badLines.isEmpty(), qPrintable(why));
     QVERIFY2(run.exitCode == 0, qPrintable(why));
     QCOMPARE(run.result().value(u"outcome").toString(), u"answered"_s);
     const QList<QByteArray> oks = messages(run, u"out"_s, "200 INVITE", Retransmissions::Kept);
