@@ -24,6 +24,7 @@ private slots:
     void toneArrives();
     void busyIsReported();
     void ringbackPlaysUntilAnswer();
+    void echoSendsBackWhatArrives();
 };
 
 void TestCallDialscope::toneArrives_data()
@@ -87,6 +88,29 @@ void TestCallDialscope::busyIsReported()
     QVERIFY2(call.finished && call.exitCode == 1, qPrintable(call.describe()));
     QCOMPARE(call.result().value(QStringLiteral("outcome")).toString(), QStringLiteral("busy"));
     QCOMPARE(call.result().value(QStringLiteral("status")).toInt(), 486);
+    QVERIFY2(answerer.waitFinished(15000), qPrintable(answerer.describe()));
+    QCOMPARE(answerer.run().exitCode, 0);
+}
+
+void TestCallDialscope::echoSendsBackWhatArrives()
+{
+    // `answer --echo` sends nothing of its own: the caller's tone must come back to the caller.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const quint16 port = freePort(PortKind::Udp);
+    DialscopeProcess answerer(answerArgs({QStringLiteral("--bind"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--echo"),
+        QStringLiteral("--codecs"), QStringLiteral("PCMA"), QStringLiteral("--timeout"), QStringLiteral("20")}));
+    QVERIFY2(answerer.start(), qPrintable(answerer.describe()));
+    QVERIFY2(answerer.waitListening(10000), qPrintable(answerer.describe()));
+    const QString recording = dir.filePath(QStringLiteral("echo.wav"));
+    const DialscopeRun call = runDialscope({QStringLiteral("call"), QStringLiteral("bob@127.0.0.1:%1").arg(port), QStringLiteral("--tone"),
+        QStringLiteral("750"), QStringLiteral("--record"), recording, QStringLiteral("--duration"), QStringLiteral("2"), QStringLiteral("--json"),
+        QStringLiteral("--bind"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--timeout"), QStringLiteral("20")});
+    QVERIFY2(call.finished && call.exitCode == 0, qPrintable(call.describe()));
+    const ToneCheck tone = checkTone(recording, 750);
+    QVERIFY2(tone.ok, qPrintable(tone.error));
+    QVERIFY2(tone.toneShare > 0.8, qPrintable(QStringLiteral("only %1 of the echo's energy is at 750 Hz").arg(tone.toneShare)));
+    QVERIFY2(tone.rmsDbfs > -24 && tone.rmsDbfs < -9, qPrintable(QStringLiteral("echo level %1 dBFS").arg(tone.rmsDbfs)));
     QVERIFY2(answerer.waitFinished(15000), qPrintable(answerer.describe()));
     QCOMPARE(answerer.run().exitCode, 0);
 }
