@@ -2,31 +2,60 @@
 
 #include "parser.h"
 
-#include <QSslConfiguration>
+#include <QFile>
+
+#include <chrono>
 
 namespace ds::sip {
+
+namespace {
+
+constexpr qsizetype kReadChunk = 16 * 1024;
+
+qint64 nowUs()
+{
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// SSLKEYLOGFILE, the convention of browsers and curl: the user asked for the session keys in
+// that file, so that Wireshark can decrypt what they capture themselves.
+void appendToKeyLogFile(const QString &path, const QByteArray &line)
+{
+    QFile file(path);
+    // Owner-only when we create it: the lines decrypt the session.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Append, QFileDevice::ReadOwner | QFileDevice::WriteOwner) || file.write(line + '\n') != line.size() + 1)
+        qWarning("cannot append the TLS key log to SSLKEYLOGFILE (%s): %s", qPrintable(path), qPrintable(file.errorString()));
+}
+
+} // namespace
 
 StreamTransport::StreamTransport(TransportKind kind, QObject *parent)
     : Transport(parent)
     , m_kind(kind)
     , m_socket(this)
+    , m_keyLogFile(qEnvironmentVariable("SSLKEYLOGFILE"))
+    , m_chunk(kReadChunk, Qt::Uninitialized)
 {
-    connect(&m_socket, &QSslSocket::connected, this, [this] {
-        if (m_kind == TransportKind::Tcp)
-            onReady();
-    });
-    connect(&m_socket, &QSslSocket::encrypted, this, &StreamTransport::onReady);
-    connect(&m_socket, &QSslSocket::readyRead, this, &StreamTransport::onReadyRead);
-    connect(&m_socket, &QSslSocket::errorOccurred, this, &StreamTransport::onError);
-    connect(&m_socket, &QSslSocket::sslErrors, this, &StreamTransport::onSslErrors);
-    connect(&m_socket, &QSslSocket::disconnected, this, [this] {
-        m_ready = false;
-        if (!m_failed) {
-            m_failed = true;
-            emit failed({TransportError::Kind::Network,
-                QStringLiteral("%1 closed the %2 connection").arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)))});
-        }
-    });
+    // Bounded: Qt stops reading from the kernel while this much waits for onReadyRead, and TCP
+    // flow control holds back a peer that sends faster than we process.
+    m_socket.setReadBufferSize(4 * kReadChunk);
+    connect(&m_socket, &QTcpSocket::connected, this, &StreamTransport::onConnected);
+    connect(&m_socket, &QTcpSocket::readyRead, this, &StreamTransport::onReadyRead);
+    connect(&m_socket, &QTcpSocket::errorOccurred, this, &StreamTransport::onError);
+    connect(&m_socket, &QTcpSocket::disconnected, this, &StreamTransport::onDisconnected);
+}
+
+StreamTransport::~StreamTransport()
+{
+    // Whoever listened may be gone already: no signals from here on, not even failed().
+    m_socket.disconnect(this);
+    if (m_tlsClient && m_tlsClient->state() == TlsClient::State::Established && m_socket.state() == QAbstractSocket::ConnectedState) {
+        m_tlsClient->shutdown(); // close_notify (RFC 8446 6.1), best effort
+        m_socket.write(m_tlsClient->takeOutgoing());
+        m_socket.flush();
+    }
+    m_socket.abort();
 }
 
 Endpoint StreamTransport::localEndpoint() const
@@ -39,11 +68,18 @@ Endpoint StreamTransport::localEndpoint() const
 void StreamTransport::send(const QByteArray &bytes, const Endpoint &to)
 {
     if (m_ready) {
-        m_socket.write(bytes);
-        emit sent(bytes, m_peer);
+        writeMessage(bytes);
+        return;
+    }
+    if (m_queued + bytes.size() > kMaxUnsent) {
+        emit failed({TransportError::Kind::Network,
+            QStringLiteral("cannot send to %1 over %2: over %3 KiB wait for the connection")
+                .arg(to.toString(), QString::fromLatin1(transportName(m_kind)))
+                .arg(kMaxUnsent / 1024)});
         return;
     }
     m_queue.append(bytes);
+    m_queued += bytes.size();
     if (m_socket.state() == QAbstractSocket::UnconnectedState)
         connectTo(to);
 }
@@ -52,9 +88,12 @@ void StreamTransport::connectTo(const Endpoint &to)
 {
     if (m_socket.state() != QAbstractSocket::UnconnectedState)
         return;
+    ++m_connection;
     m_peer = to;
     m_failed = false;
+    m_ready = false;
     m_framer = StreamFramer();
+    m_tlsClient.reset();
     if (!m_bindAddress.isNull() && !m_socket.bind(m_bindAddress, m_bindPort)) {
         m_failed = true;
         emit failed({TransportError::Kind::Network,
@@ -64,65 +103,169 @@ void StreamTransport::connectTo(const Endpoint &to)
                 .arg(m_socket.errorString())});
         return;
     }
-    if (m_kind == TransportKind::Tcp) {
-        m_socket.connectToHost(to.address, to.port);
+    if (m_kind == TransportKind::Tls) {
+        TlsClientOptions options;
+        for (const QSslCertificate &ca : std::as_const(m_tls.caCertificates))
+            options.caPem += ca.toPem();
+        options.insecure = m_tls.insecure;
+        options.serverName = m_tls.peerName.isEmpty() ? to.address.toString() : m_tls.peerName;
+        auto client = TlsClient::create(options);
+        if (!client) {
+            m_failed = true;
+            m_queue.clear();
+            m_queued = 0;
+            emit failed({TransportError::Kind::Tls, QStringLiteral("TLS handshake with %1 failed: %2").arg(m_peer.toString(), client.error())});
+            return;
+        }
+        m_tlsClient = std::move(*client);
+    }
+    m_socket.connectToHost(to.address, to.port);
+}
+
+void StreamTransport::onConnected()
+{
+    if (!m_tlsClient) {
+        onReady();
         return;
     }
-    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
-    if (!m_tls.caCertificates.isEmpty())
-        conf.setCaCertificates(m_tls.caCertificates);
-    conf.setPeerVerifyMode(m_tls.insecure ? QSslSocket::VerifyNone : QSslSocket::VerifyPeer);
-    m_socket.setSslConfiguration(conf);
-    const QString host = to.address.toString();
-    m_socket.connectToHostEncrypted(host, to.port, m_tls.peerName.isEmpty() ? host : m_tls.peerName);
+    const auto started = m_tlsClient->start();
+    emitKeyLog();
+    flushTls(); // the ClientHello, or an alert
+    if (!started)
+        fail(TransportError::Kind::Tls, QStringLiteral("TLS handshake with %1 failed: %2").arg(m_peer.toString(), started.error()));
 }
 
 void StreamTransport::onReady()
 {
     m_ready = true;
     emit connectedToPeer();
-    flush();
-}
-
-void StreamTransport::flush()
-{
     const QList<QByteArray> queue = std::exchange(m_queue, {});
+    m_queued = 0;
     for (const QByteArray &b : queue) {
-        m_socket.write(b);
-        emit sent(b, m_peer);
+        if (!m_ready || !writeMessage(b))
+            return;
     }
 }
 
 void StreamTransport::onReadyRead()
 {
-    m_framer.append(m_socket.readAll());
-    while (true) {
+    // A chunk at a time, each processed before the next is read: at most a chunk of ciphertext,
+    // a chunk of plaintext and one message being framed are held here.
+    while (!m_failed && m_socket.bytesAvailable() > 0) {
+        const qint64 n = m_socket.read(m_chunk.data(), m_chunk.size());
+        if (n <= 0 || !receiveChunk(QByteArray(m_chunk.constData(), n)))
+            return;
+    }
+}
+
+bool StreamTransport::receiveChunk(const QByteArray &bytes)
+{
+    emit wireBytes(false, bytes, nowUs());
+    if (!m_tlsClient)
+        return deliver(bytes);
+    const quint64 connection = m_connection;
+    const bool handshaking = m_tlsClient->state() == TlsClient::State::Handshaking;
+    const auto received = m_tlsClient->receive(bytes);
+    emitKeyLog();
+    flushTls(); // the rest of the handshake, our close_notify, or an alert
+    if (!received) {
+        fail(TransportError::Kind::Tls,
+            (m_ready ? QStringLiteral("TLS error on the connection with %1: %2") : QStringLiteral("TLS handshake with %1 failed: %2"))
+                .arg(m_peer.toString(), received.error()));
+        return false;
+    }
+    if (handshaking && m_tlsClient->state() != TlsClient::State::Handshaking) {
+        for (const QString &problem : m_tlsClient->warnings())
+            emit tlsWarning(QStringLiteral("accepted the TLS certificate of %1 without verification: %2").arg(m_peer.toString(), problem));
+        onReady();
+        if (m_failed || connection != m_connection)
+            return false;
+    }
+    if (!deliver(m_tlsClient->takePlaintext()) || connection != m_connection)
+        return false;
+    if (m_tlsClient->state() == TlsClient::State::Closed) { // the server's close_notify
+        m_socket.flush();
+        fail(TransportError::Kind::Network, QStringLiteral("%1 closed the TLS connection").arg(m_peer.toString()));
+        return false;
+    }
+    return true;
+}
+
+bool StreamTransport::deliver(const QByteArray &plaintext)
+{
+    if (!plaintext.isEmpty())
+        m_framer.append(plaintext);
+    const quint64 connection = m_connection;
+    while (!m_failed && connection == m_connection) {
         auto next = m_framer.next();
         if (!next) {
-            emit malformed(m_framer.takeBuffered() + m_socket.readAll(), next.error(), m_peer);
+            QByteArray rest = m_framer.takeBuffered();
+            if (!m_tlsClient) { // the stream itself is what the trace shows
+                const QByteArray more = m_socket.readAll();
+                if (!more.isEmpty())
+                    emit wireBytes(false, more, nowUs());
+                rest += more;
+            }
+            emit malformed(rest, next.error(), m_peer);
             close();
-            return;
+            return false;
         }
         if (!next->has_value())
-            return;
+            return true;
         auto m = Parser::parse(**next, Framing::Stream);
         if (m)
             emit received(*m, m_peer);
         else
             emit malformed(**next, m.error(), m_peer);
     }
+    return false;
 }
 
-void StreamTransport::onSslErrors(const QList<QSslError> &errors)
+bool StreamTransport::writeMessage(const QByteArray &message)
 {
-    if (m_tls.insecure) {
-        m_socket.ignoreSslErrors();
-        return;
+    if (m_tlsClient) {
+        if (const auto encrypted = m_tlsClient->send(message); !encrypted) {
+            flushTls();
+            fail(TransportError::Kind::Tls, QStringLiteral("TLS error on the connection with %1: %2").arg(m_peer.toString(), encrypted.error()));
+            return false;
+        }
+        flushTls();
+    } else {
+        writeWire(message);
     }
-    QStringList texts;
-    for (const QSslError &e : errors)
-        texts << e.errorString();
-    m_sslErrorText = texts.join(QStringLiteral("; "));
+    if (m_socket.bytesToWrite() > kMaxUnsent) {
+        fail(TransportError::Kind::Network,
+            QStringLiteral("%1 does not read what we send over %2: over %3 KiB wait")
+                .arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)))
+                .arg(kMaxUnsent / 1024));
+        return false;
+    }
+    emit sent(message, m_peer);
+    return true;
+}
+
+void StreamTransport::writeWire(const QByteArray &bytes)
+{
+    if (bytes.isEmpty() || m_socket.state() != QAbstractSocket::ConnectedState)
+        return;
+    emit wireBytes(true, bytes, nowUs());
+    m_socket.write(bytes);
+}
+
+void StreamTransport::flushTls()
+{
+    if (m_tlsClient)
+        writeWire(m_tlsClient->takeOutgoing());
+}
+
+void StreamTransport::emitKeyLog()
+{
+    const QList<QByteArray> lines = m_tlsClient->takeKeyLogLines();
+    for (const QByteArray &line : lines) {
+        if (!m_keyLogFile.isEmpty())
+            appendToKeyLogFile(m_keyLogFile, line);
+        emit tlsKeyLogLine(line);
+    }
 }
 
 void StreamTransport::onError(QAbstractSocket::SocketError e)
@@ -130,26 +273,50 @@ void StreamTransport::onError(QAbstractSocket::SocketError e)
     if (m_failed)
         return;
     if (e == QAbstractSocket::RemoteHostClosedError && m_ready)
-        return; // reported by disconnected()
+        return; // reported by onDisconnected()
+    if (e == QAbstractSocket::RemoteHostClosedError && m_tlsClient) {
+        fail(TransportError::Kind::Network,
+            QStringLiteral("cannot connect to %1 over TLS: the server closed the connection during the TLS handshake").arg(m_peer.toString()));
+        return;
+    }
+    fail(TransportError::Kind::Network,
+        QStringLiteral("cannot connect to %1 over %2: %3").arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)), m_socket.errorString()));
+}
+
+void StreamTransport::onDisconnected()
+{
+    m_ready = false;
+    if (!m_failed) {
+        m_failed = true;
+        emit failed(
+            {TransportError::Kind::Network, QStringLiteral("%1 closed the %2 connection").arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)))});
+    }
+}
+
+void StreamTransport::fail(TransportError::Kind kind, const QString &text)
+{
+    if (m_failed)
+        return;
     m_failed = true;
     m_ready = false;
     m_queue.clear();
-    const bool tls = m_kind == TransportKind::Tls
-        && (e == QAbstractSocket::SslHandshakeFailedError || e == QAbstractSocket::SslInternalError || e == QAbstractSocket::SslInvalidUserDataError
-            || !m_sslErrorText.isEmpty());
-    if (tls) {
-        emit failed({TransportError::Kind::Tls,
-            QStringLiteral("TLS handshake with %1 failed: %2").arg(m_peer.toString(), m_sslErrorText.isEmpty() ? m_socket.errorString() : m_sslErrorText)});
-    } else {
-        emit failed({TransportError::Kind::Network,
-            QStringLiteral("cannot connect to %1 over %2: %3").arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)), m_socket.errorString())});
-    }
+    m_queued = 0;
+    m_socket.flush(); // an alert for the server, best effort
+    m_socket.abort();
+    emit failed({kind, text});
 }
 
 void StreamTransport::close()
 {
-    m_ready = false;
     m_failed = true;
+    m_queue.clear();
+    m_queued = 0;
+    if (m_ready && m_tlsClient && m_tlsClient->state() == TlsClient::State::Established) {
+        m_tlsClient->shutdown(); // close_notify (RFC 8446 6.1), best effort
+        flushTls();
+        m_socket.flush();
+    }
+    m_ready = false;
     m_socket.abort();
 }
 

@@ -1,27 +1,36 @@
 #pragma once
-// StreamTransport: one outgoing TCP or TLS connection to a server (RFC 3261 18; RFC 5246 via
-// QSslSocket), as a softphone keeps to its registrar. TLS verifies the server certificate
-// against the system store by default, or a private CA; skipping verification is explicit.
+// StreamTransport: one outgoing TCP or TLS connection to a server (RFC 3261 18; RFC 5246 and
+// RFC 8446 via TlsClient over the TCP socket), as a softphone keeps to its registrar. TLS verifies
+// the server certificate against the system store by default, or a private CA; skipping
+// verification is explicit. Shows the exact bytes on the wire and, for TLS, the session keys.
 
 #include "stream_framer.h"
+#include "tls_client.h"
 #include "transport.h"
 
 #include <QList>
 #include <QSslCertificate>
-#include <QSslSocket>
+#include <QTcpSocket>
+
+#include <memory>
 
 namespace ds::sip {
 
 struct TlsOptions {
     QList<QSslCertificate> caCertificates; // replaces the system store when not empty
-    bool insecure = false; // skip certificate verification (warned about)
+    bool insecure = false; // skip certificate verification (the problems are still reported by tlsWarning)
     QString peerName; // name to verify; the server host by default
 };
 
 class StreamTransport final : public Transport {
     Q_OBJECT
 public:
+    // The most bytes that may wait to go out (queued until the connection is up, or not yet taken
+    // by the kernel from a peer that does not read): beyond, the connection fails instead of growing.
+    static constexpr qsizetype kMaxUnsent = 1024 * 1024;
+
     StreamTransport(TransportKind kind, QObject *parent = nullptr);
+    ~StreamTransport() override;
     void setTlsOptions(TlsOptions options) { m_tls = std::move(options); }
     void setBindAddress(const QHostAddress &address, quint16 port)
     {
@@ -33,30 +42,53 @@ public:
     void send(const QByteArray &bytes, const Endpoint &to) override;
     // Opens the connection (TLS handshake included); connectedToPeer() or failed() follows.
     void connectTo(const Endpoint &to);
+    // Sends TLS close_notify (best effort) and closes the connection at once.
     void close() override;
-    bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState && (m_kind != TransportKind::Tls || m_socket.isEncrypted()); }
+    bool isConnected() const { return m_ready && m_socket.state() == QAbstractSocket::ConnectedState; }
+    // The negotiated TLS version and cipher suite ("TLSv1.3 TLS_AES_256_GCM_SHA384"); empty for TCP.
+    QString tlsSummary() const { return m_tlsClient ? m_tlsClient->summary() : QString(); }
 
 signals:
     void connectedToPeer();
+    // Exactly the bytes written to or read from the TCP socket, as they went: TLS records for
+    // TLS, the SIP stream for TCP. timeUs: microseconds since the Unix epoch.
+    void wireBytes(bool outgoing, const QByteArray &bytes, qint64 timeUs);
+    // One NSS key log line (no newline) of the TLS session, which decrypts it: handed to whoever
+    // listens (an export that embeds it), never logged or written to disk unless the user set
+    // the SSLKEYLOGFILE environment variable, as browsers do, to a file these lines are appended to.
+    void tlsKeyLogLine(const QByteArray &line);
+    // A certificate problem the handshake went past because TlsOptions::insecure is set.
+    void tlsWarning(const QString &text);
 
 private:
-    void onReady();
+    void onConnected();
     void onReadyRead();
+    bool receiveChunk(const QByteArray &bytes);
+    bool deliver(const QByteArray &plaintext);
+    void onReady();
     void onError(QAbstractSocket::SocketError e);
-    void onSslErrors(const QList<QSslError> &errors);
-    void flush();
+    void onDisconnected();
+    bool writeMessage(const QByteArray &message);
+    void writeWire(const QByteArray &bytes);
+    void flushTls();
+    void emitKeyLog();
+    void fail(TransportError::Kind kind, const QString &text);
 
     TransportKind m_kind;
-    QSslSocket m_socket;
+    QTcpSocket m_socket;
     TlsOptions m_tls;
+    std::unique_ptr<TlsClient> m_tlsClient; // for the connection being made or up
+    QString m_keyLogFile; // SSLKEYLOGFILE, empty when unset
     QHostAddress m_bindAddress;
     quint16 m_bindPort = 0;
     Endpoint m_peer;
     StreamFramer m_framer;
+    QByteArray m_chunk; // read buffer, reused
     QList<QByteArray> m_queue; // messages waiting for the connection
+    qsizetype m_queued = 0; // their bytes
+    quint64 m_connection = 0; // counts connectTo(): a slot that reconnects ends the old bytes' processing
     bool m_ready = false;
     bool m_failed = false;
-    QString m_sslErrorText;
 };
 
 } // namespace ds::sip
