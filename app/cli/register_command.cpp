@@ -5,7 +5,7 @@
 #include "options.h"
 #include "trace_output.h"
 
-#include "diag/ladder.h"
+#include "diag/ladder_text.h"
 #include "phone/registration.h"
 #include "sip/resolver.h"
 

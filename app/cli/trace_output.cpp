@@ -1,6 +1,6 @@
 #include "trace_output.h"
 
-#include "diag/ladder.h"
+#include "diag/ladder_text.h"
 
 #include <QJsonObject>
 
@@ -73,7 +73,14 @@ void reportFinding(EventWriter &out, const QString &severity, const QString &tex
 
 void reportLadder(EventWriter &out, const QList<sip::TraceEvent> &trace)
 {
-    const QString ladder = diag::renderTextLadder(diag::buildLadder(trace));
+    diag::TraceStore store;
+    for (const sip::TraceEvent &e : trace)
+        store.append(e);
+    diag::LadderModel model(store);
+    if (!trace.isEmpty())
+        model.setEndpointName(diag::NetAddress::fromEndpoint(trace.first().local), QStringLiteral("dialscope"));
+    model.update();
+    const QString ladder = diag::renderTextLadder(model);
     if (out.json())
         EventWriter::error(ladder);
     else
