@@ -7,7 +7,9 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QGuiApplication>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace {
@@ -25,6 +27,7 @@ void usage()
                "       dialscope answer [--server S --user U [--password P]] [--bind IP[:PORT]] [--calls N]\n"
                "                          [--answer-after S] [--play F] [--record F] [--echo] [--reject CODE]\n"
                "       dialscope lint FILE|-\n"
+               "       dialscope ladder FILE.pcap [--text] [--json [--messages]] [--svg F] [--png F] [--call CALL-ID]\n"
                "Run a subcommand with --help for details.\n",
         stderr);
 }
@@ -56,6 +59,18 @@ int main(int argc, char **argv)
         if (command == QLatin1String("lint")) {
             QCoreApplication app(argc, argv);
             return ds::cli::runLint(args);
+        }
+        if (command == QLatin1String("ladder")) {
+            // --svg/--png paint with QtGui; a headless command never needs a display for it.
+            const bool paints = std::any_of(
+                args.begin(), args.end(), [](const QString &a) { return a.startsWith(QLatin1String("--svg")) || a.startsWith(QLatin1String("--png")); });
+            if (paints) {
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+                QGuiApplication app(argc, argv);
+                return ds::cli::runLadder(args);
+            }
+            QCoreApplication app(argc, argv);
+            return ds::cli::runLadder(args);
         }
         if (command == QLatin1String("--version")) {
             std::printf("dialscope %s\n", DS_VERSION);

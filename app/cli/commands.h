@@ -12,5 +12,6 @@ int runRegister(const QStringList &args);
 int runLint(const QStringList &args);
 int runCall(const QStringList &args);
 int runAnswer(const QStringList &args);
+int runLadder(const QStringList &args);
 
 } // namespace ds::cli
