@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "ladder_panel.h"
+
 #include "account_dialog.h"
 #include "account_list_model.h"
 #include "account_store.h"
@@ -14,6 +16,8 @@
 
 #include <QApplication>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHeaderView>
 #include <QLabel>
@@ -23,6 +27,8 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QToolButton>
@@ -144,6 +150,11 @@ void MainWindow::createActions()
     }
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open capture…"), this, &MainWindow::openCaptureDialog);
+    open->setObjectName(QStringLiteral("openCapture"));
+    open->setShortcut(QKeySequence::Open);
+    open->setStatusTip(tr("Read a pcap or pcapng file and show its SIP ladder"));
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     QMenu *accounts = menuBar()->addMenu(tr("&Accounts"));
@@ -158,6 +169,7 @@ void MainWindow::createActions()
     log->addAction(tr("&Clear messages"), this, [this] {
         m_logModel->clear();
         m_raw->clear();
+        m_ladder->clear();
     });
 }
 
@@ -214,9 +226,29 @@ void MainWindow::createCentralWidget()
     messages->setStretchFactor(0, 3);
     messages->setStretchFactor(1, 2);
 
+    // Our own traffic live: the message list and the ladder side by side as tabs; captures
+    // opened from the File menu get tabs of their own.
+    m_ladder = new LadderPanel(this);
+    m_ladder->setObjectName(QStringLiteral("liveLadder"));
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("traceTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_ladder, tr("Ladder"));
+    m_tabs->addTab(messages, tr("Messages"));
+    m_tabs->setTabsClosable(true);
+    for (int i = 0; i < 2; ++i) // the live tabs stay
+        m_tabs->tabBar()->setTabButton(i, QTabBar::RightSide, nullptr);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int i) {
+        if (i >= 2) {
+            QWidget *w = m_tabs->widget(i);
+            m_tabs->removeTab(i);
+            w->deleteLater();
+        }
+    });
+
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_accountView);
-    split->addWidget(messages);
+    split->addWidget(m_tabs);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 3);
     split->setChildrenCollapsible(false);
@@ -270,6 +302,7 @@ void MainWindow::connectPhone()
         m_status->setText(tr("%1: %2").arg(name, d.reason));
     });
     connect(&m_phone, &phone::Phone::traced, m_logModel, &MessageLogModel::append);
+    connect(&m_phone, &phone::Phone::traced, m_ladder, [this](const QString &, const sip::TraceEvent &e) { m_ladder->appendLive(e); });
     connect(&m_phone, &phone::Phone::finding, this, [this](const QString &id, const QString &severity, const QString &text) {
         m_findingModel->add(QDateTime::currentDateTime(), accountName(id), severity, text);
     });
@@ -492,6 +525,30 @@ void MainWindow::openAudioSettings()
         m_status->setText(tr("Audio settings saved; they apply to the next call"));
     });
     dialog->open();
+}
+
+LadderPanel *MainWindow::openCapture(const QString &path)
+{
+    auto *panel = new LadderPanel(m_tabs);
+    panel->setObjectName(QStringLiteral("captureLadder"));
+    const int tab = m_tabs->addTab(panel, QFileInfo(path).fileName());
+    m_tabs->setTabToolTip(tab, path);
+    m_tabs->setCurrentIndex(tab);
+    connect(panel, &LadderPanel::progress, this, [this](quint64 n) { m_status->setText(tr("Reading the capture: %n SIP message(s)…", nullptr, int(n))); });
+    connect(panel, &LadderPanel::loaded, this, [this](const QString &summary) { m_status->setText(summary); });
+    connect(panel, &LadderPanel::failed, this, [this, path](const QString &error) {
+        m_status->setText(error);
+        m_findingModel->add(QDateTime::currentDateTime(), QFileInfo(path).fileName(), QStringLiteral("error"), error);
+    });
+    panel->openCapture(path);
+    return panel;
+}
+
+void MainWindow::openCaptureDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a capture"), QString(), tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+    if (!path.isEmpty())
+        openCapture(path);
 }
 
 } // namespace ds::ui

@@ -26,6 +26,7 @@ class CallList;
 class CallPanel;
 class DialPad;
 class FindingListModel;
+class LadderPanel;
 class MessageLogModel;
 
 // Builds the Phone, the AccountStore and the MainWindow, and runs the event loop.
@@ -41,6 +42,9 @@ public:
     MessageLogModel *messageLog() const { return m_logModel; }
     FindingListModel *findings() const { return m_findingModel; }
     CallList *calls() const { return m_calls; }
+    LadderPanel *ladder() const { return m_ladder; }
+    // Opens a capture in a tab of its own (File > Open capture).
+    LadderPanel *openCapture(const QString &path);
     DialPad *dialPad() const;
     QList<CallPanel *> callPanels() const;
 
@@ -71,6 +75,7 @@ private:
 
     void updateDialPad();
     void openAudioSettings();
+    void openCaptureDialog();
 
     ds::phone::Phone &m_phone;
     AccountStore &m_store;
@@ -83,6 +88,8 @@ private:
     QTableView *m_accountView = nullptr;
     QTableView *m_logView = nullptr;
     QPlainTextEdit *m_raw = nullptr;
+    class QTabWidget *m_tabs = nullptr;
+    LadderPanel *m_ladder = nullptr;
     QTableView *m_findingView = nullptr;
     AuthExplainer *m_auth = nullptr;
     bool m_followLog = true;
