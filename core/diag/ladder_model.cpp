@@ -76,6 +76,8 @@ void LadderModel::classify(quint32 message)
     // Only a request we sent makes a peer known: answering a scanner does not invite it in.
     if (r.is(MessageRecord::Directional) && r.is(MessageRecord::Outgoing) && r.is(MessageRecord::Request))
         m_knownPeers.insert(r.dst);
+    if (r.is(MessageRecord::Directional))
+        nameOwnTrace(r);
     if (r.call >= m_unsolicited.size())
         m_unsolicited.resize(r.call + 1, false);
     if (r.call >= m_group.size())
@@ -85,8 +87,15 @@ void LadderModel::classify(quint32 message)
     if (call.firstMessage == message && r.is(MessageRecord::Request) && !r.is(MessageRecord::Malformed) && r.toTag.length == 0) {
         bool unsolicited = false;
         if (r.is(MessageRecord::Directional)) {
-            // A request out of any dialog from someone we never talked to and do not trust.
-            unsolicited = !r.is(MessageRecord::Outgoing) && !m_knownPeers.contains(r.src) && !m_trusted.contains(m_store.endpoint(r.src));
+            // A request out of any dialog from someone we never talked to and do not trust, while
+            // calls come through a registrar or proxy; taking direct calls (no registrar), only
+            // scanners by their User-Agent.
+            if (!r.is(MessageRecord::Outgoing) && !m_knownPeers.contains(r.src) && !m_trusted.contains(m_store.endpoint(r.src))) {
+                if (!m_trusted.isEmpty())
+                    unsolicited = true;
+                else if (const auto m = m_store.parse(message))
+                    unsolicited = isScannerAgent(m->header(sip::HeaderId::UserAgent));
+            }
         } else if (const auto m = m_store.parse(message)) {
             unsolicited = isScannerAgent(m->header(sip::HeaderId::UserAgent));
         }
@@ -115,6 +124,26 @@ void LadderModel::classify(quint32 message)
                 }
             }
         }
+    }
+}
+
+void LadderModel::nameOwnTrace(const MessageRecord &r)
+{
+    // Our own trace names itself: the local side is dialscope, where we register is the PBX
+    // (and trusted: requests from it are never unsolicited). Names set by the caller win.
+    const quint32 local = r.is(MessageRecord::Outgoing) ? r.src : r.dst;
+    if (!m_named.contains(local)) {
+        m_named.insert(local);
+        const NetAddress &a = m_store.endpoint(local);
+        if (!m_names.contains(a))
+            setEndpointName(a, QStringLiteral("dialscope"));
+    }
+    if (r.is(MessageRecord::Outgoing) && r.is(MessageRecord::Request) && !m_named.contains(r.dst) && m_store.methodName(r.method) == "REGISTER") {
+        m_named.insert(r.dst);
+        const NetAddress &a = m_store.endpoint(r.dst);
+        if (!m_names.contains(a))
+            setEndpointName(a, QStringLiteral("PBX"));
+        addTrusted(a);
     }
 }
 
@@ -331,6 +360,35 @@ QString LadderModel::detail(quint32 message) const
     return s;
 }
 
+bool LadderModel::isUnregister(quint32 request) const
+{
+    // RFC 3261 10.2.2: Expires: 0, or every contact with expires=0, or Contact: * removes bindings.
+    if (request == kNoMessage || request >= m_store.size())
+        return false;
+    const auto m = m_store.parse(request);
+    if (!m)
+        return false;
+    const QList<QByteArrayView> contacts = m->values(sip::HeaderId::Contact);
+    if (contacts.size() == 1 && sip::trimmed(contacts.first()) == "*")
+        return true;
+    if (sip::trimmed(m->header(sip::HeaderId::Expires)) == "0")
+        return true;
+    if (contacts.isEmpty())
+        return false;
+    for (const QByteArrayView c : contacts) {
+        const QByteArray lower = c.toByteArray().toLower().replace(" ", "");
+        const qsizetype at = lower.lastIndexOf(";expires=");
+        if (at < 0)
+            return false; // this binding takes the default (non-zero) expiry
+        qsizetype end = at + 9;
+        while (end < lower.size() && std::isdigit(uchar(lower[end])))
+            ++end;
+        if (end == at + 9 || lower.sliced(at + 9, end - at - 9).toLongLong() != 0)
+            return false;
+    }
+    return true;
+}
+
 QString LadderModel::challengeState(quint32 challenge) const
 {
     // A 401/407 to a request that carried credentials refuses them (RFC 3665 2.5: a wrong
@@ -402,7 +460,9 @@ LadderCallSummary LadderModel::callSummary(quint32 call) const
         if (status == 0 || pendingCseq > m_store.record(last).cseq)
             s.state = QStringLiteral("no final response");
         else if (status < 300)
-            s.state = s.method == QLatin1String("REGISTER") ? QStringLiteral("registered") : QStringLiteral("ok (%1)").arg(status);
+            s.state = s.method == QLatin1String("REGISTER")
+                ? (isUnregister(m_store.record(last).related) ? QStringLiteral("unregistered") : QStringLiteral("registered"))
+                : QStringLiteral("ok (%1)").arg(status);
         else if (status == 401 || status == 407)
             s.state = challengeState(last);
         else

@@ -107,6 +107,8 @@ public:
 private:
     bool accepts(quint32 message) const;
     void classify(quint32 message);
+    void nameOwnTrace(const MessageRecord &r);
+    bool isUnregister(quint32 request) const;
     void addColumnFor(quint32 endpoint, bool unsolicited);
     void rebuildRows();
     void rebuildColumns();
@@ -117,7 +119,8 @@ private:
     const RtpTracker *m_rtp = nullptr;
     QHash<NetAddress, QString> m_names;
     QSet<NetAddress> m_trusted;
-    QSet<quint32> m_knownPeers; // endpoints we sent to or that are trusted: not scanners
+    QSet<quint32> m_knownPeers; // endpoints we sent requests to: not scanners
+    QSet<quint32> m_named; // endpoints of our own trace already considered for a name
     LadderFilter m_filter;
     QByteArray m_needle; // the search text, lower case
     bool m_merge = false;

@@ -50,7 +50,11 @@ bool RtpTracker::datagram(qint64 timeUs, const NetAddress &src, const NetAddress
     const int pt = quint8(payload[1]) & 0x7f;
     if (pt >= 72 && pt <= 76) // RFC 5761 4: RTCP packet types 200-204 with the marker bit
         return false;
-    const auto expected = m_expected.constFind(dst);
+    // Sent to an announced address, or — symmetric RTP behind NAT (RFC 4961) — from one, back to
+    // wherever the other side really sends from.
+    auto expected = m_expected.constFind(dst);
+    if (expected == m_expected.cend())
+        expected = m_expected.constFind(src);
     if (expected == m_expected.cend())
         return false;
     const quint32 ssrc = quint32(quint8(payload[8])) << 24 | quint32(quint8(payload[9])) << 16 | quint32(quint8(payload[10])) << 8 | quint8(payload[11]);

@@ -135,6 +135,33 @@ private slots:
         QCOMPARE(doc1[QStringLiteral("calls")].toArray().first()[QStringLiteral("call_id")].toString(), QStringLiteral("call-two@192.0.2.10"));
     }
 
+    // The call list's words for a registration: registered, or unregistered after Expires: 0
+    // or a contact with expires=0 (RFC 3261 10.2.2).
+    void registrationStates_data()
+    {
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<QString>("state");
+        QTest::newRow("register") << QByteArray("Contact: <sip:a@192.0.2.10>\nExpires: 300\n") << QStringLiteral("registered");
+        QTest::newRow("expires 0") << QByteArray("Contact: <sip:a@192.0.2.10>\nExpires: 0\n") << QStringLiteral("unregistered");
+        QTest::newRow("contact expires=0") << QByteArray("Contact: <sip:a@192.0.2.10>;expires=0\n") << QStringLiteral("unregistered");
+        QTest::newRow("contact expires=05") << QByteArray("Contact: <sip:a@192.0.2.10>;expires=05\n") << QStringLiteral("registered");
+        QTest::newRow("wildcard") << QByteArray("Contact: *\nExpires: 0\n") << QStringLiteral("unregistered");
+    }
+    void registrationStates()
+    {
+        QFETCH(QByteArray, headers);
+        QFETCH(QString, state);
+        TraceStore store;
+        const QByteArray head = "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKr1\nFrom: <sip:a@example.com>;tag=f\nTo: <sip:a@example.com>\nCall-ID: "
+                                "reg@192.0.2.10\nCSeq: 1 REGISTER\n";
+        store.append(1'000'000, sip::TransportKind::Udp, v4(10, 5060), v4(20, 5060),
+            crlf("REGISTER sip:example.com SIP/2.0\n" + head + headers + "Content-Length: 0\n\n"), 0);
+        store.append(1'010'000, sip::TransportKind::Udp, v4(20, 5060), v4(10, 5060), crlf("SIP/2.0 200 OK\n" + head + "Content-Length: 0\n\n"), 0);
+        LadderModel model(store);
+        model.update();
+        QCOMPARE(model.callSummary(0).state, state);
+    }
+
     void htmlPage()
     {
         TraceStore store;

@@ -574,13 +574,21 @@ private slots:
         QVERIFY2(f, qPrintable(f.error()));
         f->messages = f->messages.mid(9); // only the PBX's OPTIONS and our answer
         TraceStore s;
-        LadderModel plain(s), withTrust(s);
+        LadderModel plain(s), withTrust(s), otherRegistrar(s);
         withTrust.addTrusted(f->messages[0].src);
+        NetAddress elsewhere;
+        elsewhere.ip = {198, 51, 100, 7};
+        elsewhere.port = 5060;
+        otherRegistrar.addTrusted(elsewhere);
         ds::test::feedAll(s, *f);
         plain.update();
         withTrust.update();
-        QVERIFY(plain.isUnsolicited(0)); // unasked, from someone we never talked to
+        otherRegistrar.update();
+        // Taking direct calls (no registrar or proxy known): only scanners by their User-Agent.
+        QVERIFY(!plain.isUnsolicited(0));
         QVERIFY(!withTrust.isUnsolicited(0));
+        // Calls come through a registrar elsewhere: unasked, from someone we never talked to.
+        QVERIFY(otherRegistrar.isUnsolicited(0));
     }
 
     // Related Call-IDs: with merging on, a call filter on either call of a Replaces pair shows
