@@ -19,7 +19,7 @@ void usage()
     std::fputs("usage: dialscope                      open the GUI\n"
                "       dialscope register SERVER --user U [--password P] [--auth-user A] [--domain D]\n"
                "                          [--expires N] [--unregister] [--transport udp|tcp|tls]\n"
-               "                          [--bind IP[:PORT]] [--json] [--ladder] [--timeout S]\n"
+               "                          [--bind IP[:PORT]] [--json] [--ladder] [--pcap F] [--timeout S]\n"
                "                          [--ca FILE] [--insecure] [--t1 MS] [--t2 MS]\n"
                "       dialscope call TARGET [--server S --user U [--password P]] [--no-register]\n"
                "                          [--codecs PCMU,PCMA,opus] [--play F.wav] [--tone HZ] [--record F.wav]\n"

@@ -104,10 +104,8 @@ CallRunner::CallRunner(CallOptions options, CommonOptions common, EventWriter &o
     m_center = std::make_unique<phone::CallCenter>(*m_agent, m_registration.get(), *m_media, m_options.password);
     m_center->setSettings(m_options.settings);
 
-    connect(m_agent.get(), &phone::UserAgent::traced, this, [this](const sip::TraceEvent &e) {
-        m_trace.append(e);
-        reportTrace(m_out, e);
-    });
+    m_capture.attach(*m_agent, !m_common.pcapPath.isEmpty());
+    connect(m_agent.get(), &phone::UserAgent::traced, this, [this](const sip::TraceEvent &e) { reportTrace(m_out, e); });
     connect(m_agent.get(), &phone::UserAgent::resolved, this, [this](const QString &s) { reportFinding(m_out, QStringLiteral("info"), s); });
     connect(m_center.get(), &phone::CallCenter::authComputed, this, [this](const sip::AuthExplanation &e) { reportAuth(m_out, e); });
     if (m_registration) {
@@ -240,7 +238,8 @@ void CallRunner::finish(QJsonObject result, int code)
         c->hangUp();
     auto conclude = [this, result, code] {
         if (m_common.ladder)
-            reportLadder(m_out, m_trace);
+            reportLadder(m_out, m_capture.ladder());
+        writeCapture(m_capture, m_common.pcapPath);
         m_out.event(QStringLiteral("result"), result);
         m_out.text(QStringLiteral("%1: %2").arg(result.value(QStringLiteral("outcome")).toString(), result.value(QStringLiteral("reason")).toString()));
         QCoreApplication::exit(code);

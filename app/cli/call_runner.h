@@ -5,6 +5,7 @@
 
 #include "event_writer.h"
 #include "options.h"
+#include "session_capture.h"
 
 #include "media/media_engine.h"
 #include "phone/call_center.h"
@@ -61,7 +62,7 @@ private:
     std::unique_ptr<phone::UserAgent> m_agent;
     std::unique_ptr<phone::Registration> m_registration;
     std::unique_ptr<phone::CallCenter> m_center;
-    QList<sip::TraceEvent> m_trace;
+    SessionCapture m_capture;
     QTimer m_overall;
     bool m_finishing = false;
 };

@@ -27,6 +27,10 @@ void addCommonOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("transport"), QStringLiteral("udp, tcp or tls."), QStringLiteral("T")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON Lines events on stdout.")});
     p.addOption({QStringLiteral("ladder"), QStringLiteral("Print a text ladder of the SIP messages at the end.")});
+    p.addOption({QStringLiteral("pcap"),
+        QStringLiteral("Write the SIP messages to FILE at the end: pcapng with the TLS key log (Wireshark decrypts SIP over TLS), or pcap when FILE "
+                       "ends in .pcap."),
+        QStringLiteral("FILE")});
     p.addOption({QStringLiteral("timeout"), QStringLiteral("Give up after S seconds (default 120)."), QStringLiteral("S"), QStringLiteral("120")});
     p.addOption({QStringLiteral("ca"), QStringLiteral("Trust the CA certificates in FILE (PEM) for TLS instead of the system store."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("insecure"), QStringLiteral("Do not verify the TLS server certificate (warned about).")});
@@ -42,6 +46,7 @@ std::expected<CommonOptions, QString> readCommonOptions(const QCommandLineParser
     CommonOptions o;
     o.json = p.isSet(QStringLiteral("json"));
     o.ladder = p.isSet(QStringLiteral("ladder"));
+    o.pcapPath = p.value(QStringLiteral("pcap"));
     if (p.isSet(QStringLiteral("transport"))) {
         o.transport = p.value(QStringLiteral("transport")).toLower();
         if (o.transport != QLatin1String("udp") && o.transport != QLatin1String("tcp") && o.transport != QLatin1String("tls"))

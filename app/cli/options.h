@@ -16,6 +16,7 @@ struct CommonOptions {
     QString transport; // empty: from the server URI, else UDP
     bool json = false;
     bool ladder = false;
+    QString pcapPath; // --pcap: the session's capture, empty when not asked for
     double timeoutSeconds = 120;
     sip::TlsOptions tls;
     sip::TimerConfig timers;

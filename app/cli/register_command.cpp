@@ -5,8 +5,8 @@
 #include "options.h"
 #include "trace_output.h"
 
-#include "diag/ladder_text.h"
 #include "phone/registration.h"
+#include "session_capture.h"
 #include "sip/resolver.h"
 
 #include <QCommandLineParser>
@@ -69,13 +69,11 @@ int runRegister(const QStringList &args)
     sip::SystemClock clock;
     phone::UserAgent agent(account, common->agentOptions(), clock);
     phone::Registration registration(agent, password);
-    QList<sip::TraceEvent> trace;
+    SessionCapture capture;
+    capture.attach(agent, !common->pcapPath.isEmpty());
     int exitCode = ExitNetwork;
 
-    QObject::connect(&agent, &phone::UserAgent::traced, [&](const sip::TraceEvent &e) {
-        trace.append(e);
-        reportTrace(out, e);
-    });
+    QObject::connect(&agent, &phone::UserAgent::traced, [&](const sip::TraceEvent &e) { reportTrace(out, e); });
     QObject::connect(&registration, &phone::Registration::authComputed, [&](const sip::AuthExplanation &e) { reportAuth(out, e); });
     QObject::connect(&registration, &phone::Registration::stateChanged, [&](phone::Registration::State s, int status, int exp) {
         static const char *names[] = {"idle", "registering", "registered", "unregistering", "unregistered", "failed"};
@@ -89,7 +87,8 @@ int runRegister(const QStringList &args)
         if (std::exchange(done, true))
             return;
         if (common->ladder)
-            reportLadder(out, trace);
+            reportLadder(out, capture.ladder());
+        writeCapture(capture, common->pcapPath);
         const bool success = d.outcome == phone::Outcome::Registered || d.outcome == phone::Outcome::Unregistered;
         QJsonObject r {{QStringLiteral("outcome"), phone::outcomeName(d.outcome)}, {QStringLiteral("reason"), d.reason},
             {QStringLiteral("server"), agent.isReady() ? agent.serverText() : account.server}};

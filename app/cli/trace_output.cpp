@@ -1,7 +1,5 @@
 #include "trace_output.h"
 
-#include "diag/ladder_text.h"
-
 #include <QJsonObject>
 
 namespace ds::cli {
@@ -71,16 +69,8 @@ void reportFinding(EventWriter &out, const QString &severity, const QString &tex
     out.text(QStringLiteral("   %1: %2").arg(severity, text));
 }
 
-void reportLadder(EventWriter &out, const QList<sip::TraceEvent> &trace)
+void reportLadder(EventWriter &out, const QString &ladder)
 {
-    diag::TraceStore store;
-    for (const sip::TraceEvent &e : trace)
-        store.append(e);
-    diag::LadderModel model(store);
-    if (!trace.isEmpty())
-        model.setEndpointName(diag::NetAddress::fromEndpoint(trace.first().local), QStringLiteral("dialscope"));
-    model.update();
-    const QString ladder = diag::renderTextLadder(model);
     if (out.json())
         EventWriter::error(ladder);
     else

@@ -13,6 +13,6 @@ void reportTrace(EventWriter &out, const sip::TraceEvent &e);
 void reportAuth(EventWriter &out, const sip::AuthExplanation &e);
 void reportFinding(EventWriter &out, const QString &severity, const QString &text);
 // The text ladder of the trace, to stdout (text mode) or stderr (--json keeps stdout JSON only).
-void reportLadder(EventWriter &out, const QList<sip::TraceEvent> &trace);
+void reportLadder(EventWriter &out, const QString &ladder);
 
 } // namespace ds::cli

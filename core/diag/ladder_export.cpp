@@ -2,6 +2,10 @@
 
 #include "capture_import.h"
 
+#include <QSet>
+
+#include <limits>
+
 namespace ds::diag {
 
 namespace {
@@ -49,16 +53,67 @@ std::expected<quint64, QString> exportCapture(const LadderModel &model, const QS
     auto writer = CaptureWriter::open(path, options.format);
     if (!writer)
         return std::unexpected(writer.error().text);
+    // TLS connections whose whole life (from the ClientHello) is in the wire log go out as
+    // their encrypted packets; Wireshark decrypts them with the key log written first.
+    QSet<std::pair<quint32, quint32>> encrypted;
+    std::vector<const WireChunk *> chunks;
+    QByteArray keyLog = options.tlsKeyLog;
+    if (pcapng && options.wire) {
+        QSet<std::pair<NetAddress, NetAddress>> complete, seen, shownConnections;
+        for (const WireChunk &c : options.wire->chunks()) {
+            const std::pair<NetAddress, NetAddress> key {c.src, c.dst};
+            const std::pair<NetAddress, NetAddress> back {c.dst, c.src};
+            if (!seen.contains(key) && !seen.contains(back)) {
+                seen.insert(key);
+                if (!c.bytes.isEmpty() && c.bytes[0] == 0x16) // a handshake record opens it
+                    complete.insert(key);
+            }
+        }
+        for (const quint32 m : model.rows()) {
+            const MessageRecord &r = store.record(m);
+            if (sip::TransportKind(r.transport) != sip::TransportKind::Tls)
+                continue;
+            const NetAddress &a = store.endpoint(r.src), &b = store.endpoint(r.dst);
+            if (complete.contains({a, b}) || complete.contains({b, a})) {
+                encrypted.insert({std::min(r.src, r.dst), std::max(r.src, r.dst)});
+                shownConnections.insert({a, b});
+                shownConnections.insert({b, a});
+            }
+        }
+        // Only the connections that carried rows shown (one connection may carry every call of
+        // an account: then its other calls travel along, encrypted).
+        for (const WireChunk &c : options.wire->chunks())
+            if (shownConnections.contains({c.src, c.dst}))
+                chunks.push_back(&c);
+        if (!chunks.empty())
+            keyLog += options.wire->keyLog();
+    }
     if (pcapng && !options.comment.isEmpty())
         (*writer)->setComment(options.comment);
-    if (pcapng && !options.tlsKeyLog.isEmpty())
-        (*writer)->writeTlsKeyLog(options.tlsKeyLog);
+    if (pcapng && !keyLog.isEmpty())
+        (*writer)->writeTlsKeyLog(keyLog);
+    // Messages and encrypted chunks merged in time order.
+    size_t next = 0;
+    auto writeChunksUntil = [&](qint64 timeUs) {
+        for (; next < chunks.size() && chunks[next]->timeUs <= timeUs; ++next) {
+            const WireChunk &c = *chunks[next];
+            if (!(*writer)->writeMessage(c.timeUs, sip::TransportKind::Tcp, toCaptureAddress(c.src), toCaptureAddress(c.dst), c.bytes))
+                return false;
+        }
+        return true;
+    };
     for (const quint32 m : model.rows()) {
         const MessageRecord &r = store.record(m);
         const auto transport = sip::TransportKind(r.transport);
+        if (!writeChunksUntil(r.timeUs))
+            return std::unexpected(QStringLiteral("%1: %2").arg(path, (*writer)->errorString()));
+        if (transport == sip::TransportKind::Tls && encrypted.contains({std::min(r.src, r.dst), std::max(r.src, r.dst)}))
+            continue; // its encrypted packets carry it
         if (!(*writer)->writeMessage(r.timeUs, transport, toCaptureAddress(store.endpoint(r.src)), toCaptureAddress(store.endpoint(r.dst)), store.raw(m)))
             return std::unexpected(QStringLiteral("%1: message %2 could not be written: %3").arg(path).arg(m + 1).arg((*writer)->errorString()));
     }
+    if (!writeChunksUntil(std::numeric_limits<qint64>::max()))
+        return std::unexpected(QStringLiteral("%1: %2").arg(path, (*writer)->errorString()));
     if (!(*writer)->flush())
         return std::unexpected((*writer)->errorString());
     return (*writer)->framesWritten();

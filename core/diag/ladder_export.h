@@ -5,6 +5,7 @@
 
 #include "capture_writer.h"
 #include "ladder_model.h"
+#include "wire_log.h"
 
 #include <expected>
 
@@ -15,6 +16,9 @@ struct CaptureExportOptions {
     QString sourceCapture; // the capture the store was imported from, else empty
     QByteArray tlsKeyLog; // NSS key log lines (pcapng only): Wireshark decrypts TLS with them
     QString comment; // pcapng section comment, e.g. the SRTP keys of the calls
+    // Our own TLS connections as they were on the wire (pcapng only): their messages are written
+    // as the real encrypted packets with the key log, instead of as plain text.
+    const WireLog *wire = nullptr;
 };
 
 // Writes the rows shown; returns the number of frames written.

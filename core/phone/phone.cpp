@@ -107,6 +107,8 @@ void Phone::ensureStack(Entry &e)
     e.registration->setAutoRetry(true);
     const QString id = e.account.id;
     connect(e.agent.get(), &UserAgent::traced, this, [this, id](const sip::TraceEvent &t) { emit traced(id, t); });
+    connect(e.agent.get(), &UserAgent::wire, this, [this, id](const sip::WireEvent &w) { emit wire(id, w); });
+    connect(e.agent.get(), &UserAgent::tlsKeyLogLine, this, [this, id](const QByteArray &line) { emit tlsKeyLogLine(id, line); });
     connect(e.registration.get(), &Registration::stateChanged, this,
         [this, id](Registration::State s, int status, int expires) { emit registrationChanged(id, s, status, expires); });
     connect(e.registration.get(), &Registration::finished, this, [this, id](const Diagnosis &d) { emit registrationFinished(id, d); });

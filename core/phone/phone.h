@@ -44,6 +44,8 @@ signals:
     void registrationChanged(const QString &accountId, ds::phone::Registration::State state, int status, int expires);
     void registrationFinished(const QString &accountId, const ds::phone::Diagnosis &diagnosis);
     void traced(const QString &accountId, const ds::sip::TraceEvent &event);
+    void wire(const QString &accountId, const ds::sip::WireEvent &event);
+    void tlsKeyLogLine(const QString &accountId, const QByteArray &line);
     void finding(const QString &accountId, const QString &severity, const QString &text);
     void authComputed(const QString &accountId, const ds::sip::AuthExplanation &explanation);
     void callAdded(const QString &accountId, ds::phone::Call *call);

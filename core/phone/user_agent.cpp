@@ -152,6 +152,12 @@ void UserAgent::open(const sip::ServerTarget &target)
         stream->setTlsOptions(m_options.tls);
         sip::StreamTransport *s = stream.get();
         m_transport = std::move(stream);
+        if (target.transport == sip::TransportKind::Tls) {
+            connect(s, &sip::StreamTransport::wireBytes, this, [this, s, peer = target.endpoint](bool outgoing, const QByteArray &bytes, qint64 timeUs) {
+                emit wire({outgoing, sip::TransportKind::Tls, s->localEndpoint(), peer, bytes, timeUs});
+            });
+            connect(s, &sip::StreamTransport::tlsKeyLogLine, this, &UserAgent::tlsKeyLogLine);
+        }
         // Connect first, so that Via and Contact carry the real local port.
         connect(s, &sip::StreamTransport::connectedToPeer, this, [this] {
             if (!m_layer)

@@ -65,6 +65,10 @@ signals:
     // How the server was found (RFC 3263 steps), once per start().
     void resolved(const QString &summary);
     void traced(const ds::sip::TraceEvent &event);
+    // TLS only: the encrypted bytes on the connection, and the session's NSS key log lines
+    // (secrets: kept in memory for a pcapng export the user asks for, never logged).
+    void wire(const ds::sip::WireEvent &event);
+    void tlsKeyLogLine(const QByteArray &line);
     // A response no transaction matched (2xx retransmissions to INVITE).
     void strayResponse(const ds::sip::Message &response);
 

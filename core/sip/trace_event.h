@@ -21,6 +21,18 @@ struct TraceEvent {
     QString error; // the parse error, when malformed
 };
 
+// WireEvent: bytes as they crossed a TLS connection — the encrypted records — kept so an export
+// can write the real packets and let Wireshark decrypt them with the session's key log.
+struct WireEvent {
+    bool outgoing = true;
+    TransportKind transport = TransportKind::Tls;
+    Endpoint local;
+    Endpoint remote;
+    QByteArray bytes;
+    qint64 timeUs = 0; // microseconds since the Unix epoch
+};
+
 } // namespace ds::sip
 
 Q_DECLARE_METATYPE(ds::sip::TraceEvent)
+Q_DECLARE_METATYPE(ds::sip::WireEvent)

@@ -1,10 +1,12 @@
 // Interop: `dialscope register` against a real Kamailio registrar (auth_db over
 // db_text, digest MD5 or SHA-256) over UDP, TCP and TLS, one Kamailio per test case.
-#include "support/kamailio_registrar.h"
 #include "support/dialscope_cli.h"
+#include "support/kamailio_registrar.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -36,6 +38,7 @@ private slots:
     void registersWithSha256();
     void tlsWithoutCaIsTlsError();
     void tlsInsecureRegisters();
+    void tlsCaptureDecryptsInWireshark();
     void wrongPasswordIsRefusedOnce();
     void unknownUserIsNotFound();
     void authUserMismatchIsForbidden();
@@ -257,6 +260,44 @@ void TstRegisterKamailio::tlsInsecureRegisters()
     QCOMPARE(run.result().value(u"outcome").toString(), u"registered"_s);
     for (const QJsonObject &e : run.sip())
         QCOMPARE(e.value(u"transport").toString(), u"TLS"_s);
+}
+
+// --pcap over TLS writes the real encrypted packets and the session's key log in one pcapng:
+// tshark, given nothing else, decrypts it and reads the same four messages (RFC 3261 22.2).
+void TstRegisterKamailio::tlsCaptureDecryptsInWireshark()
+{
+    const QString tshark = findProgram(QStringLiteral("tshark"));
+    if (tshark.isEmpty())
+        QSKIP("tshark is not installed (Debian package tshark)");
+    QVERIFY2(startKamailio(QStringLiteral("MD5")), qPrintable(m_error));
+    const QString pcap = QDir(m_tmp->path()).filePath(QStringLiteral("tls.pcapng"));
+    const DialscopeRun run
+        = runDialscope(registerArgs(QStringLiteral("tls")) << QStringLiteral("--ca") << m_kamailio->caFile() << QStringLiteral("--user") << kAlice.user
+                                                           << QStringLiteral("--password") << kAlice.password << QStringLiteral("--pcap") << pcap);
+    const QString why = run.describe();
+    QVERIFY2(run.finished && run.exitCode == 0, qPrintable(why));
+    QVERIFY2(QFileInfo(pcap).size() > 0, qPrintable(u"no capture written"_s + why));
+    QByteArray raw;
+    {
+        QFile f(pcap);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        raw = f.readAll();
+    }
+    QVERIFY2(!raw.contains("REGISTER sip:"), "the capture holds the SIP in clear text: it should hold the TLS records");
+    QProcess p;
+    // Wireshark looks for SIP inside TLS on 5061 only; the test's Kamailio listens elsewhere.
+    p.start(tshark,
+        {QStringLiteral("-r"), pcap, QStringLiteral("-d"), QStringLiteral("tls.port==%1,sip").arg(m_kamailio->tlsPort()), QStringLiteral("-Y"),
+            QStringLiteral("sip"), QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"), QStringLiteral("sip.Method"), QStringLiteral("-e"),
+            QStringLiteral("sip.Status-Code")});
+    QVERIFY(p.waitForFinished(60000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+    const QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QStringList seen;
+    for (const QString &l : lines)
+        seen << l.trimmed();
+    QCOMPARE(seen, (QStringList {u"REGISTER"_s, u"401"_s, u"REGISTER"_s, u"200"_s}));
+    checkNoPassword(run, kAlice.password);
 }
 
 void TstRegisterKamailio::wrongPasswordIsRefusedOnce()
