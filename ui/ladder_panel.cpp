@@ -6,10 +6,12 @@
 #include "ladder_view.h"
 #include "raw_message_view.h"
 
+#include "diag/call_bundle.h"
 #include "diag/ladder_export.h"
 #include "diag/ladder_json.h"
 #include "diag/ladder_text.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -74,7 +76,7 @@ void LadderPanel::buildUi()
     auto *menu = new QMenu(m_export);
     const QList<std::pair<QString, QString>> formats {{tr("Text ladder…"), QStringLiteral("txt")}, {tr("SVG…"), QStringLiteral("svg")},
         {tr("PNG…"), QStringLiteral("png")}, {tr("pcap…"), QStringLiteral("pcap")}, {tr("pcapng…"), QStringLiteral("pcapng")},
-        {tr("JSON…"), QStringLiteral("json")}};
+        {tr("JSON…"), QStringLiteral("json")}, {tr("Call bundle (ZIP)…"), QStringLiteral("zip")}};
     for (const auto &[text, format] : formats)
         menu->addAction(text, this, [this, format = format] { exportVia(format); });
     m_export->setMenu(menu);
@@ -176,6 +178,7 @@ void LadderPanel::refresh()
 void LadderPanel::clear()
 {
     install(std::make_unique<diag::TraceStore>(), std::make_unique<diag::RtpTracker>());
+    m_wire.clear();
     m_capturePath.clear();
     m_summary.clear();
     refresh();
@@ -302,14 +305,46 @@ std::expected<void, QString> LadderPanel::exportCapture(const QString &path, boo
     diag::CaptureExportOptions options;
     options.format = pcapng ? diag::CaptureWriter::Format::Pcapng : diag::CaptureWriter::Format::Pcap;
     options.sourceCapture = m_capturePath;
+    options.wire = &m_wire;
+    options.comment = tr("Exported by dialscope %1").arg(QCoreApplication::applicationVersion());
     const auto n = diag::exportCapture(*m_model, path, options);
     if (!n)
         return std::unexpected(n.error());
     return {};
 }
 
+std::optional<quint32> LadderPanel::currentCall() const
+{
+    const QModelIndexList rows = m_callView->selectionModel()->selectedRows();
+    if (rows.size() == 1)
+        return m_callModel->callAt(rows.first().row());
+    const quint32 selected = m_view->selectedMessage();
+    if (selected != diag::kNoMessage && selected < m_store->size())
+        return m_store->record(selected).call;
+    return std::nullopt;
+}
+
+std::expected<void, QString> LadderPanel::exportBundle(quint32 call, const QString &path) const
+{
+    diag::BundleInputs inputs;
+    inputs.sourceCapture = m_capturePath;
+    inputs.wire = &m_wire;
+    inputs.mergeRelated = m_model->mergeRelated();
+    if (m_recordingLookup)
+        inputs.audioFiles = m_recordingLookup(m_store->callId(call).toByteArray());
+    return diag::writeCallBundle(*m_store, m_rtp.get(), call, path, inputs);
+}
+
 void LadderPanel::exportVia(const QString &format)
 {
+    std::optional<quint32> call;
+    if (format == QLatin1String("zip")) {
+        call = currentCall();
+        if (!call) {
+            QMessageBox::information(this, tr("Call bundle"), tr("Select a call in the list (or a message of it) first."));
+            return;
+        }
+    }
     const QString filter = format == QLatin1String("txt") ? tr("Text (*.txt)") : tr("%1 files (*.%2)").arg(format.toUpper(), format);
     QString path = QFileDialog::getSaveFileName(this, tr("Export the ladder"), QStringLiteral("ladder.%1").arg(format), filter);
     if (path.isEmpty())
@@ -324,6 +359,8 @@ void LadderPanel::exportVia(const QString &format)
         r = exportPng(path);
     else if (format == QLatin1String("json"))
         r = exportJson(path);
+    else if (format == QLatin1String("zip"))
+        r = exportBundle(*call, path);
     else
         r = exportCapture(path, format == QLatin1String("pcapng"));
     if (!r)

@@ -6,13 +6,16 @@
 
 #include "diag/capture_import.h"
 #include "diag/ladder_model.h"
+#include "diag/wire_log.h"
 
 #include <QPointer>
 #include <QThread>
 #include <QWidget>
 
 #include <expected>
+#include <functional>
 #include <memory>
+#include <optional>
 
 class QLabel;
 class QTableView;
@@ -41,6 +44,10 @@ public:
 
     // Live: a message of our own, shown within one batching tick.
     void appendLive(const sip::TraceEvent &event);
+    // Our TLS connections' encrypted bytes and key log, for the pcapng export (kept in memory,
+    // bounded, never written anywhere else).
+    void appendWire(const sip::WireEvent &event) { m_wire.add(event); }
+    void appendKeyLogLine(const QByteArray &line) { m_wire.addKeyLogLine(line); }
     // Names our own address and the registrar/proxy, which are never unsolicited.
     void nameEndpoint(const sip::Endpoint &endpoint, const QString &name, bool trusted);
     // Applies pending live messages now (tests and exports call it).
@@ -58,6 +65,13 @@ public:
     std::expected<void, QString> exportSvg(const QString &path) const;
     std::expected<void, QString> exportPng(const QString &path) const;
     std::expected<void, QString> exportCapture(const QString &path, bool pcapng) const;
+    // The one-call bundle (ZIP: pcapng, JSON timeline, HTML ladder, recordings) of `call`.
+    std::expected<void, QString> exportBundle(quint32 call, const QString &path) const;
+    // The call a bundle would be made of: the one selected in the call list, else the call of
+    // the selected message; nullopt when neither.
+    std::optional<quint32> currentCall() const;
+    // Where the recordings of a call are (by Call-ID), for bundles.
+    void setRecordingLookup(std::function<QStringList(const QByteArray &callId)> lookup) { m_recordingLookup = std::move(lookup); }
 
 signals:
     void loaded(const QString &summary);
@@ -76,6 +90,8 @@ private:
     std::unique_ptr<diag::TraceStore> m_store;
     std::unique_ptr<diag::RtpTracker> m_rtp;
     std::unique_ptr<diag::LadderModel> m_model;
+    diag::WireLog m_wire;
+    std::function<QStringList(const QByteArray &)> m_recordingLookup;
     QList<std::tuple<diag::NetAddress, QString, bool>> m_names;
     QString m_capturePath; // the capture this panel shows; empty for our live trace
     QString m_summary;

@@ -12,9 +12,11 @@
 #include "finding_list_model.h"
 #include "message_log_model.h"
 
+#include "phone/call.h"
 #include "phone/phone.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -25,7 +27,9 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
@@ -165,6 +169,11 @@ void MainWindow::createActions()
     m_audioAction = calls->addAction(QIcon::fromTheme(QStringLiteral("audio-card")), tr("&Audio settings…"), this, &MainWindow::openAudioSettings);
     m_audioAction->setObjectName(QStringLiteral("audioSettings"));
     m_audioAction->setStatusTip(tr("Sound card, WAV files or tone, and codecs for calls"));
+    m_recordAction = calls->addAction(tr("&Record calls for bundles"));
+    m_recordAction->setObjectName(QStringLiteral("recordCalls"));
+    m_recordAction->setCheckable(true);
+    m_recordAction->setStatusTip(tr("Keep a WAV of each direction of every call, so a call bundle for a ticket holds the audio too"));
+    connect(m_recordAction, &QAction::toggled, this, &MainWindow::setRecordCalls);
     QMenu *log = menuBar()->addMenu(tr("&Log"));
     log->addAction(tr("&Clear messages"), this, [this] {
         m_logModel->clear();
@@ -303,6 +312,13 @@ void MainWindow::connectPhone()
     });
     connect(&m_phone, &phone::Phone::traced, m_logModel, &MessageLogModel::append);
     connect(&m_phone, &phone::Phone::traced, m_ladder, [this](const QString &, const sip::TraceEvent &e) { m_ladder->appendLive(e); });
+    connect(&m_phone, &phone::Phone::callEnded, this, [this](const QString &, phone::Call *call) {
+        if (call && call->session() && !call->recordings().isEmpty())
+            m_recordings.insert(call->session()->callId(), call->recordings());
+    });
+    m_ladder->setRecordingLookup([this](const QByteArray &callId) { return m_recordings.value(callId); });
+    connect(&m_phone, &phone::Phone::wire, m_ladder, [this](const QString &, const sip::WireEvent &e) { m_ladder->appendWire(e); });
+    connect(&m_phone, &phone::Phone::tlsKeyLogLine, m_ladder, [this](const QString &, const QByteArray &line) { m_ladder->appendKeyLogLine(line); });
     connect(&m_phone, &phone::Phone::finding, this, [this](const QString &id, const QString &severity, const QString &text) {
         m_findingModel->add(QDateTime::currentDateTime(), accountName(id), severity, text);
     });
@@ -501,6 +517,26 @@ void MainWindow::applySavedCallSettings()
     if (card && !a.echo && a.playFile.isEmpty() && a.toneHz <= 0 && a.recordFile.isEmpty())
         defaults.audio.soundCard = true; // nothing else chosen: the sound card
     m_phone.setCallSettings(AudioSettingsDialog::load(m_store.settingsFileName(), defaults, devices));
+    const bool record = QSettings(m_store.settingsFileName(), QSettings::IniFormat).value(QStringLiteral("calls/recordForBundles"), false).toBool();
+    m_recordAction->setChecked(record);
+    setRecordCalls(record);
+}
+
+void MainWindow::setRecordCalls(bool on)
+{
+    phone::CallSettings s = m_phone.callSettings();
+    s.audio.recordBothTo.clear();
+    if (on) {
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/recordings/");
+        if (!QDir().mkpath(dir)) {
+            m_findingModel->add(QDateTime::currentDateTime(), tr("audio"), QStringLiteral("error"), tr("cannot create %1: calls are not recorded").arg(dir));
+            m_recordAction->setChecked(false);
+            return;
+        }
+        s.audio.recordBothTo = dir;
+    }
+    m_phone.setCallSettings(s);
+    QSettings(m_store.settingsFileName(), QSettings::IniFormat).setValue(QStringLiteral("calls/recordForBundles"), on);
 }
 
 void MainWindow::updateDialPad()
@@ -521,7 +557,9 @@ void MainWindow::openAudioSettings()
     connect(dialog, &QDialog::accepted, this, [this, dialog, devices] {
         const phone::CallSettings settings = dialog->callSettings();
         AudioSettingsDialog::save(m_store.settingsFileName(), settings, devices);
-        m_phone.setCallSettings(settings);
+        phone::CallSettings applied = settings;
+        applied.audio.recordBothTo = m_phone.callSettings().audio.recordBothTo; // the Calls menu's switch
+        m_phone.setCallSettings(applied);
         m_status->setText(tr("Audio settings saved; they apply to the next call"));
     });
     dialog->open();

@@ -3,6 +3,7 @@
 // wire, findings, the digest explainer, and the calls (dial pad and one panel per call) — driving
 // core/phone's Phone facade.
 
+#include <QHash>
 #include <QList>
 #include <QMainWindow>
 #include <QSet>
@@ -76,6 +77,7 @@ private:
     void updateDialPad();
     void openAudioSettings();
     void openCaptureDialog();
+    void setRecordCalls(bool on);
 
     ds::phone::Phone &m_phone;
     AccountStore &m_store;
@@ -90,6 +92,8 @@ private:
     QPlainTextEdit *m_raw = nullptr;
     class QTabWidget *m_tabs = nullptr;
     LadderPanel *m_ladder = nullptr;
+    QAction *m_recordAction = nullptr;
+    QHash<QByteArray, QStringList> m_recordings; // by Call-ID, for call bundles
     QTableView *m_findingView = nullptr;
     AuthExplainer *m_auth = nullptr;
     bool m_followLog = true;

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "event_writer.h"
 
+#include "diag/call_bundle.h"
 #include "diag/capture_import.h"
 #include "diag/ladder_json.h"
 #include "diag/ladder_text.h"
@@ -36,6 +37,10 @@ int runLadder(const QStringList &args)
     p.addOption({QStringLiteral("svg"), QStringLiteral("Render the ladder as SVG into OUT."), QStringLiteral("OUT")});
     p.addOption({QStringLiteral("png"), QStringLiteral("Render the ladder as PNG into OUT."), QStringLiteral("OUT")});
     p.addOption({QStringLiteral("call"), QStringLiteral("Only the messages of this Call-ID (repeatable)."), QStringLiteral("CALL-ID")});
+    p.addOption({QStringLiteral("pcap"), QStringLiteral("Write the messages shown to OUT, keeping their original packets (pcapng unless OUT ends in .pcap)."),
+        QStringLiteral("OUT")});
+    p.addOption({QStringLiteral("bundle"), QStringLiteral("With one --call: write the call's bundle (pcapng, JSON timeline, HTML ladder) to OUT.zip."),
+        QStringLiteral("OUT")});
     p.addOption({QStringLiteral("merge"), QStringLiteral("With --call: include Call-IDs related by Replaces or X-Call-ID.")});
     p.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")});
     if (!p.parse(QStringList {QStringLiteral("dialscope ladder")} + args)) {
@@ -51,6 +56,10 @@ int runLadder(const QStringList &args)
         return ExitUsage;
     }
     const QString path = p.positionalArguments().first();
+    if (p.isSet(QStringLiteral("bundle")) && p.values(QStringLiteral("call")).size() != 1) {
+        EventWriter::error(QStringLiteral("dialscope ladder: --bundle needs exactly one --call CALL-ID"));
+        return ExitUsage;
+    }
     EventWriter out(p.isSet(QStringLiteral("json")));
 
     diag::TraceStore store;
@@ -112,6 +121,27 @@ int runLadder(const QStringList &args)
         const QString target = p.value(option);
         const auto written = png ? ui::exportLadderPng(model, target) : ui::exportLadderSvg(model, target);
         if (!written) {
+            EventWriter::error(QStringLiteral("dialscope ladder: %1").arg(written.error()));
+            return ExitUsage;
+        }
+    }
+
+    if (p.isSet(QStringLiteral("pcap"))) {
+        const QString target = p.value(QStringLiteral("pcap"));
+        diag::CaptureExportOptions options;
+        options.format = target.endsWith(QLatin1String(".pcap"), Qt::CaseInsensitive) ? diag::CaptureWriter::Format::Pcap : diag::CaptureWriter::Format::Pcapng;
+        options.sourceCapture = path;
+        if (const auto written = diag::exportCapture(model, target, options); !written) {
+            EventWriter::error(QStringLiteral("dialscope ladder: %1").arg(written.error()));
+            return ExitUsage;
+        }
+    }
+    if (p.isSet(QStringLiteral("bundle"))) {
+        diag::BundleInputs inputs;
+        inputs.sourceCapture = path;
+        inputs.mergeRelated = p.isSet(QStringLiteral("merge"));
+        const quint32 call = *store.findCall(p.value(QStringLiteral("call")).toUtf8());
+        if (const auto written = diag::writeCallBundle(store, &rtp, call, p.value(QStringLiteral("bundle")), inputs); !written) {
             EventWriter::error(QStringLiteral("dialscope ladder: %1").arg(written.error()));
             return ExitUsage;
         }

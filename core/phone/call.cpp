@@ -151,7 +151,9 @@ void Call::startRingback()
     if (!m_media || m_mediaStarted)
         return;
     constexpr int rate = 8000;
-    auto ports = makeAudioPorts(m_settings.audio, rate);
+    AudioSettings ringback = m_settings.audio;
+    ringback.recordBothTo.clear(); // the local ringback is not what the far end sent
+    auto ports = makeAudioPorts(ringback, rate);
     if (!ports || !ports->sink)
         return;
     media::StreamParams p;
@@ -367,7 +369,16 @@ void Call::startMedia(bool)
     p.send = (n.direction == sdp::Direction::SendRecv || n.direction == sdp::Direction::SendOnly) && !p.remoteAddress.isNull() && n.remotePort > 0;
     p.receive = n.direction == sdp::Direction::SendRecv || n.direction == sdp::Direction::RecvOnly;
     if (!m_mediaStarted) {
-        auto ports = makeAudioPorts(m_settings.audio, p.clockRate);
+        AudioSettings audio = m_settings.audio;
+        if (!audio.recordBothTo.isEmpty())
+            audio.recordBothTo = recordingPrefix();
+        auto ports = makeAudioPorts(audio, p.clockRate);
+        if (ports) {
+            m_recordings.clear();
+            for (const QString &path : {ports->sentPath, ports->receivedPath})
+                if (!path.isEmpty())
+                    m_recordings << path;
+        }
         if (!ports) {
             emit finding(QStringLiteral("error"), ports.error());
         } else {
@@ -460,6 +471,20 @@ void Call::onEnded(const sip::SessionEnd &end)
     stopMedia();
     setState(State::Ended);
     emit ended(end);
+}
+
+QString Call::recordingPrefix() const
+{
+    // recordBothTo names a directory: one prefix per call, from its Call-ID (made safe for a
+    // file name), so two calls never write over each other's recordings.
+    QString dir = m_settings.audio.recordBothTo;
+    if (!dir.endsWith(QLatin1Char('/')))
+        return dir;
+    QString id = QString::fromLatin1(m_session ? m_session->callId() : QByteArray("call"));
+    for (QChar &c : id)
+        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('.'))
+            c = QLatin1Char('_');
+    return dir + id.left(80);
 }
 
 } // namespace ds::phone

@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QObject>
+#include <QStringList>
 
 #include <memory>
 
@@ -79,6 +80,8 @@ public:
     sip::InviteSession *session() const { return m_session; }
     media::MediaSession *mediaSession() const { return m_media; }
     const CallSettings &settings() const { return m_settings; }
+    // The WAV files of both directions (AudioSettings::recordBothTo), once media started.
+    QStringList recordings() const { return m_recordings; }
 
 signals:
     void stateChanged(ds::phone::Call::State state);
@@ -109,7 +112,9 @@ private:
     sip::InviteSession *m_session; // child
     media::MediaEngine &m_engine;
     media::MediaSession *m_media = nullptr; // child
+    QString recordingPrefix() const;
     CallSettings m_settings;
+    QStringList m_recordings;
     State m_state = State::Dialing;
     bool m_muted = false;
     bool m_holdWanted = false;

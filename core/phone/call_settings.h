@@ -1,6 +1,7 @@
 #pragma once
 // CallSettings: what a call negotiates and where its audio comes from and goes to — the sound
-// card, a WAV file, a tone, silence, or an echo of what it receives.
+// card, a WAV file, a tone, silence, or an echo of what it receives — and whether both directions
+// are recorded.
 
 #include <QByteArray>
 #include <QList>
@@ -20,6 +21,10 @@ struct AudioSettings {
     bool soundCard = false; // PortAudio capture and playback
     int inputDevice = -1; // PortAudio device index, -1: the default
     int outputDevice = -1;
+    // Both directions to WAV as well, whatever the source and sink: `<prefix>-sent.wav` (what the
+    // source gives, before mute and in-band DTMF) and `<prefix>-received.wav` (what the sink is
+    // given). Empty: no recording. For the call bundle.
+    QString recordBothTo;
 };
 
 struct CallSettings {

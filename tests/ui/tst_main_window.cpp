@@ -10,8 +10,11 @@
 #include "ui/account_list_model.h"
 #include "ui/account_store.h"
 #include "ui/finding_list_model.h"
+#include "ui/ladder_panel.h"
+#include "ui/ladder_view.h"
 #include "ui/main_window.h"
 #include "ui/message_log_model.h"
+#include "ui/raw_message_view.h"
 
 #include <QAbstractItemModelTester>
 #include <QDialogButtonBox>
@@ -22,6 +25,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -270,7 +274,8 @@ void TestMainWindow::registersThroughTheWindow()
                 .match(m->index(reg, MessageLogModel::TimeColumn).data().toString())
                 .hasMatch());
 
-    // Clicking the 401 shows it whole in the raw pane.
+    // Clicking the 401 shows it whole in the raw pane (the message list is the second tab).
+    m_window->findChild<QTabWidget *>(QStringLiteral("traceTabs"))->setCurrentIndex(1);
     const QModelIndex at = m->index(challenge, MessageLogModel::FirstLineColumn);
     log->scrollTo(at);
     QTest::mouseClick(log->viewport(), Qt::LeftButton, {}, log->visualRect(at).center());
@@ -285,6 +290,31 @@ void TestMainWindow::registersThroughTheWindow()
     const QString explained = auth->toPlainText();
     QVERIFY2(
         explained.contains(u"alice:127.0.0.1:********") && explained.contains(u"REGISTER:sip:127.0.0.1") && explained.contains(u"MD5"), qPrintable(explained));
+
+    // The same exchange on the live ladder: our side named dialscope, the registrar PBX; clicking
+    // the 401's arrow shows it in the ladder's raw pane.
+    auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("traceTabs"));
+    QVERIFY(tabs);
+    tabs->setCurrentWidget(m_window->ladder());
+    ui::LadderPanel *ladder = m_window->ladder();
+    ladder->flush();
+    const diag::LadderModel &lm = ladder->model();
+    QVERIFY2(lm.rowCount() >= 4, qPrintable(QString::number(lm.rowCount())));
+    QCOMPARE(lm.columnCount(), 2);
+    QCOMPARE(lm.column(0).name, QStringLiteral("dialscope"));
+    QCOMPARE(lm.column(1).name, QStringLiteral("PBX"));
+    QCOMPARE(lm.column(1).address, server());
+    int challengeRow = -1;
+    for (int r = 0; r < lm.rowCount() && challengeRow < 0; ++r)
+        if (lm.store().record(lm.messageAt(r)).status == 401)
+            challengeRow = r;
+    QVERIFY(challengeRow >= 0);
+    ladder->view()->selectMessage(lm.messageAt(challengeRow)); // scrolls it into view
+    QTest::mouseClick(ladder->view()->viewport(), Qt::LeftButton, {}, ladder->view()->arrowRect(challengeRow).center());
+    QTRY_COMPARE(ladder->rawView()->message(), lm.messageAt(challengeRow));
+    QVERIFY2(ladder->rawView()->messageText().startsWith(u"SIP/2.0 401"), qPrintable(ladder->rawView()->messageText()));
+    screenshot(QStringLiteral("ladder"));
+    tabs->setCurrentIndex(1);
 
     screenshot(QStringLiteral("registered"));
     if (auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("authDock"))) {
@@ -404,10 +434,17 @@ void TestMainWindow::showsFindingsAndMalformedMessages()
     QTRY_COMPARE(log->model()->rowCount(), 1);
     const QModelIndex at = log->model()->index(0, MessageLogModel::FirstLineColumn);
     QVERIFY2(at.data().toString().contains(bad.error), qPrintable(at.data().toString()));
+    m_window->findChild<QTabWidget *>(QStringLiteral("traceTabs"))->setCurrentIndex(1);
     QTest::mouseClick(log->viewport(), Qt::LeftButton, {}, log->visualRect(at).center());
     auto *raw = m_window->findChild<QPlainTextEdit *>(QStringLiteral("rawMessage"));
     QTRY_VERIFY(raw->toPlainText().contains(bad.error));
     QVERIFY(raw->toPlainText().contains(u"CSeq: one REGISTER"));
+    // The ladder takes the broken message too, marked malformed, in its own group.
+    m_window->ladder()->flush();
+    const ds::diag::LadderModel &lm = m_window->ladder()->model();
+    QCOMPARE(lm.rowCount(), 1);
+    QVERIFY(lm.store().record(lm.messageAt(0)).is(ds::diag::MessageRecord::Malformed));
+    QVERIFY2(lm.shortLabel(lm.messageAt(0)).startsWith(u"malformed"), qPrintable(lm.shortLabel(lm.messageAt(0))));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,6 +1,7 @@
 // The ladder's exports: JSON document, HTML page, ZIP bundle container, and captures — our own
 // trace synthesised into packets, a capture's subset copied frame for frame — read back.
 
+#include "diag/call_bundle.h"
 #include "diag/capture_import.h"
 #include "diag/capture_writer.h"
 #include "diag/ladder_export.h"
@@ -215,6 +216,45 @@ private slots:
             QCOMPARE(back.record(i).timeUs, store.record(i).timeUs);
             QCOMPARE(back.endpoint(back.record(i).src), store.endpoint(store.record(i).src));
         }
+    }
+
+    // The one-call bundle: the call's packets, timeline, ladders, recordings and a README in one
+    // ZIP that unzip reads; the other call stays out.
+    void callBundle()
+    {
+        const QString unzip = QStandardPaths::findExecutable(QStringLiteral("unzip"));
+        if (unzip.isEmpty())
+            QSKIP("unzip is not installed (Debian package unzip)");
+        TraceStore store;
+        fill(store);
+        QTemporaryDir dir;
+        const QString sent = dir.filePath(QStringLiteral("call-two-sent.wav"));
+        QFile wav(sent);
+        QVERIFY(wav.open(QIODevice::WriteOnly));
+        wav.write("RIFF....WAVE");
+        wav.close();
+        BundleInputs inputs;
+        inputs.audioFiles = {sent, dir.filePath(QStringLiteral("call-two-received.wav"))};
+        const QString zip = dir.filePath(QStringLiteral("bundle.zip"));
+        const auto written = writeCallBundle(store, nullptr, *store.findCall("call-two@192.0.2.10"), zip, inputs);
+        QVERIFY2(written.has_value(), written ? "" : qPrintable(written.error()));
+        QProcess p;
+        p.start(unzip, {QStringLiteral("-Z1"), zip});
+        QVERIFY(p.waitForFinished(20000));
+        const QStringList names = QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(names,
+            (QStringList {QStringLiteral("capture.pcapng"), QStringLiteral("timeline.json"), QStringLiteral("ladder.html"), QStringLiteral("ladder.txt"),
+                QStringLiteral("audio/call-two-sent.wav"), QStringLiteral("README.txt")}));
+        QVERIFY(QProcess::execute(unzip, {QStringLiteral("-q"), zip, QStringLiteral("-d"), dir.filePath(QStringLiteral("x"))}) == 0);
+        TraceStore back;
+        RtpTracker rtp;
+        QVERIFY(importCapture(dir.filePath(QStringLiteral("x/capture.pcapng")), back, rtp).has_value());
+        QCOMPARE(back.size(), 3u);
+        QCOMPARE(back.callId(0).toByteArray(), QByteArray("call-two@192.0.2.10"));
+        QFile readme(dir.filePath(QStringLiteral("x/README.txt")));
+        QVERIFY(readme.open(QIODevice::ReadOnly));
+        const QByteArray text = readme.readAll();
+        QVERIFY2(text.contains("Call-ID: call-two@192.0.2.10") && text.contains("call-two-received.wav was not found"), text.constData());
     }
 
     void captureSubsetKeepsOriginalFrames()
