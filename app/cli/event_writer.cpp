@@ -16,6 +16,14 @@ void EventWriter::event(const QString &kind, QJsonObject fields)
     std::fflush(stdout);
 }
 
+void EventWriter::line(const QByteArray &json)
+{
+    if (!m_json)
+        return;
+    std::fwrite(json.constData(), 1, size_t(json.size()), stdout);
+    std::fputc('\n', stdout);
+}
+
 void EventWriter::text(const QString &line)
 {
     if (m_json)

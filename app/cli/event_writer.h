@@ -20,6 +20,10 @@ public:
     bool json() const { return m_json; }
     // One JSON event (only in --json mode).
     void event(const QString &kind, QJsonObject fields);
+    // An event already written as one JSON object, "event" and "t" included (only in --json mode).
+    // Not flushed line by line: for bulk output such as a capture's calls.
+    void line(const QByteArray &json);
+    double elapsed() const { return double(m_start.nsecsElapsed() / 1000) / 1e6; }
     // A line for people (only without --json), to stdout.
     void text(const QString &line);
     // A line to stderr in both modes (warnings, usage errors).

@@ -98,8 +98,8 @@ int runLadder(const QStringList &args)
         }
     }
     for (const quint32 c : calls) {
-        out.event(QStringLiteral("call"), diag::callJson(model, c));
-        if (!p.isSet(QStringLiteral("text"))) {
+        out.line(diag::callJsonLine(model, c, out.elapsed()));
+        if (!out.json() && !p.isSet(QStringLiteral("text"))) {
             const diag::LadderCallSummary s = model.callSummary(c);
             out.text(QStringLiteral("%1  %2  %3 -> %4  %5  %6 messages  %7%8")
                          .arg(shortTime(s.firstUs), s.method.leftJustified(9), s.from, s.to, s.state)

@@ -6,15 +6,6 @@
 
 namespace ds::diag {
 
-NetAddress toNetAddress(const CaptureAddress &a)
-{
-    NetAddress n;
-    n.ip = a.ip;
-    n.v6 = a.v6;
-    n.port = a.port;
-    return n;
-}
-
 namespace {
 
 constexpr quint64 kProgressEvery = 8192;
@@ -29,10 +20,14 @@ struct Importer {
     {
         if (cancelled)
             return;
-        const quint32 i = store.append(m.timeUs, m.transport, toNetAddress(m.src), toNetAddress(m.dst), m.raw, m.lastFrame);
+        const quint32 i = store.append(m.timeUs, m.transport, m.src, m.dst, m.raw, m.lastFrame);
         if (store.record(i).is(MessageRecord::HasSdp)) {
-            if (const auto parsed = store.parse(i))
-                rtp.noteSdp(store.record(i).call, parsed->body());
+            // The body follows the blank line (HasSdp says the message parsed and has one).
+            const QByteArrayView raw = store.raw(i);
+            const qsizetype blank = raw.indexOf("\r\n\r\n");
+            const qsizetype bare = blank < 0 ? raw.indexOf("\n\n") : -1;
+            if (blank >= 0 || bare >= 0)
+                rtp.noteSdp(store.record(i).call, raw.sliced(blank >= 0 ? blank + 4 : bare + 2));
         }
         if (progress && store.size() % kProgressEvery == 0 && !progress(store.size()))
             cancelled = true;
@@ -40,7 +35,7 @@ struct Importer {
     void datagram(const CapturedDatagram &d)
     {
         if (!cancelled)
-            rtp.datagram(d.timeUs, toNetAddress(d.src), toNetAddress(d.dst), d.payload);
+            rtp.datagram(d.timeUs, d.src, d.dst, d.payload);
     }
 };
 

@@ -16,8 +16,6 @@ struct ImportSummary {
     quint64 rtpPackets = 0;
 };
 
-NetAddress toNetAddress(const CaptureAddress &a);
-
 // progress(messages so far) is called every few thousand messages; returning false cancels
 // (the result is then an error saying so).
 std::expected<ImportSummary, CaptureError> importCapture(

@@ -3,6 +3,7 @@
 // other UDP datagrams of a pcap or pcapng capture read through libpcap. A capture is untrusted
 // input: what is damaged is counted and skipped, memory stays bounded, nothing throws.
 
+#include "net_address.h"
 #include "sip/transport.h"
 
 #include <QByteArray>
@@ -16,20 +17,8 @@
 
 namespace ds::diag {
 
-// An IP address and port as found in a packet, without QHostAddress's cost per packet. IPv4
-// addresses use the first 4 bytes of ip (network order), the rest stays zero.
-struct CaptureAddress {
-    std::array<quint8, 16> ip {};
-    bool v6 = false;
-    quint16 port = 0;
-
-    sip::Endpoint toEndpoint() const;
-    static CaptureAddress fromEndpoint(const sip::Endpoint &endpoint);
-    static CaptureAddress ipv4(quint32 address, quint16 port); // address in host order: 0x7f000001 is 127.0.0.1
-    QString toString() const; // "127.0.0.1:5060", "[::1]:5060"
-    bool operator==(const CaptureAddress &) const = default;
-};
-size_t qHash(const CaptureAddress &address, size_t seed = 0) noexcept;
+// Addresses in packets: the same compact value the trace store keeps.
+using CaptureAddress = NetAddress;
 
 // One SIP message found in the capture.
 struct CapturedSip {

@@ -8,19 +8,6 @@
 
 namespace ds::diag {
 
-namespace {
-
-CaptureAddress toCaptureAddress(const NetAddress &a)
-{
-    CaptureAddress c;
-    c.ip = a.ip;
-    c.v6 = a.v6;
-    c.port = a.port;
-    return c;
-}
-
-} // namespace
-
 std::expected<quint64, QString> exportCapture(const LadderModel &model, const QString &path, const CaptureExportOptions &options)
 {
     const TraceStore &store = model.store();
@@ -97,7 +84,7 @@ std::expected<quint64, QString> exportCapture(const LadderModel &model, const QS
     auto writeChunksUntil = [&](qint64 timeUs) {
         for (; next < chunks.size() && chunks[next]->timeUs <= timeUs; ++next) {
             const WireChunk &c = *chunks[next];
-            if (!(*writer)->writeMessage(c.timeUs, sip::TransportKind::Tcp, toCaptureAddress(c.src), toCaptureAddress(c.dst), c.bytes))
+            if (!(*writer)->writeMessage(c.timeUs, sip::TransportKind::Tcp, c.src, c.dst, c.bytes))
                 return false;
         }
         return true;
@@ -109,7 +96,7 @@ std::expected<quint64, QString> exportCapture(const LadderModel &model, const QS
             return std::unexpected(QStringLiteral("%1: %2").arg(path, (*writer)->errorString()));
         if (transport == sip::TransportKind::Tls && encrypted.contains({std::min(r.src, r.dst), std::max(r.src, r.dst)}))
             continue; // its encrypted packets carry it
-        if (!(*writer)->writeMessage(r.timeUs, transport, toCaptureAddress(store.endpoint(r.src)), toCaptureAddress(store.endpoint(r.dst)), store.raw(m)))
+        if (!(*writer)->writeMessage(r.timeUs, transport, store.endpoint(r.src), store.endpoint(r.dst), store.raw(m)))
             return std::unexpected(QStringLiteral("%1: message %2 could not be written: %3").arg(path).arg(m + 1).arg((*writer)->errorString()));
     }
     if (!writeChunksUntil(std::numeric_limits<qint64>::max()))

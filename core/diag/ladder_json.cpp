@@ -5,32 +5,134 @@
 #include <QJsonDocument>
 #include <QSet>
 
+#include <cstdio>
+
 namespace ds::diag {
+
+namespace {
+
+// Days since 1970-01-01 to a civil date (H. Hinnant, "chrono-compatible low-level date algorithms").
+void civil(qint64 days, qint64 &y, int &m, int &d)
+{
+    days += 719468;
+    const qint64 era = (days >= 0 ? days : days - 146096) / 146097;
+    const qint64 doe = days - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    d = int(doy - (153 * mp + 2) / 5 + 1);
+    m = int(mp < 10 ? mp + 3 : mp - 9);
+    y = yoe + era * 400 + (m <= 2);
+}
+
+void isoTimeTo(QByteArray &out, qint64 timeUs)
+{
+    const qint64 ms = timeUs / 1000;
+    const qint64 secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    const qint64 days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    const qint64 sod = secs - days * 86400;
+    qint64 y;
+    int m, d;
+    civil(days, y, m, d);
+    char buf[28] = "0000-00-00T00:00:00.000000Z";
+    const auto put = [&buf](int at, qint64 v, int digits) {
+        for (int i = digits - 1; i >= 0; --i, v /= 10)
+            buf[at + i] = char('0' + v % 10);
+    };
+    put(0, y, 4);
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, sod / 3600, 2);
+    put(14, sod / 60 % 60, 2);
+    put(17, sod % 60, 2);
+    put(20, timeUs % 1000000, 6);
+    out.append(buf, 27);
+}
+
+// RFC 8259 7, as QJsonDocument writes strings: ", \\ and control characters escaped, the rest as UTF-8.
+void jsonString(QByteArray &out, QByteArrayView utf8)
+{
+    out += '"';
+    for (const char c : utf8) {
+        const uchar u = uchar(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            static const char *kShort = "btn\0fr";
+            if (u >= 8 && u <= 13 && u != 11) {
+                out += '\\';
+                out += kShort[u - 8];
+            } else {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", u);
+                out += buf;
+            }
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+void jsonString(QByteArray &out, const QString &s) { jsonString(out, QByteArrayView(s.toUtf8())); }
+
+} // namespace
 
 QString isoTime(qint64 timeUs)
 {
-    const QDateTime t = QDateTime::fromMSecsSinceEpoch(timeUs / 1000, Qt::UTC);
-    return t.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.")) + QString::number(timeUs % 1000000).rightJustified(6, QLatin1Char('0')) + QLatin1Char('Z');
+    QByteArray b;
+    isoTimeTo(b, timeUs);
+    return QString::fromLatin1(b);
 }
 
-QJsonObject callJson(const LadderModel &model, quint32 call)
+QByteArray callJsonLine(const LadderModel &model, quint32 call, double t)
 {
     const LadderCallSummary s = model.callSummary(call);
     const TraceStore &store = model.store();
     const CallRecord &c = store.call(call);
-    QString codec;
-    if (model.rtp())
-        for (const RtpStreamInfo &r : model.rtp()->streams())
-            if (r.call == call && !r.codec.isEmpty()) {
-                codec = r.codec;
-                break;
-            }
-    return QJsonObject {{QStringLiteral("call_id"), s.callId}, {QStringLiteral("method"), s.method},
-        {QStringLiteral("first_line"), c.firstMessage == kNoMessage ? QString() : QString::fromUtf8(store.firstLine(c.firstMessage))},
-        {QStringLiteral("from"), s.from}, {QStringLiteral("to"), s.to}, {QStringLiteral("state"), s.state}, {QStringLiteral("status"), int(c.inviteStatus)},
-        {QStringLiteral("codec"), codec}, {QStringLiteral("messages"), qint64(s.messages)}, {QStringLiteral("first"), isoTime(s.firstUs)},
-        {QStringLiteral("last"), isoTime(s.lastUs)}, {QStringLiteral("duration"), double(s.lastUs - s.firstUs) / 1e6},
-        {QStringLiteral("unsolicited"), s.unsolicited}};
+    const QString codec = model.rtp() ? model.rtp()->codecOfCall(call) : QString();
+    // Keys in the order QJsonObject keeps them (sorted), so the line is byte for byte what callJson + toJson gave.
+    QByteArray o;
+    o.reserve(512);
+    o += "{\"call_id\":";
+    jsonString(o, store.callId(call));
+    o += ",\"codec\":";
+    jsonString(o, codec);
+    o += ",\"duration\":";
+    o += QByteArray::number(double(s.lastUs - s.firstUs) / 1e6, 'g', QLocale::FloatingPointShortest);
+    o += ",\"event\":\"call\",\"first\":\"";
+    isoTimeTo(o, s.firstUs);
+    o += "\",\"first_line\":";
+    jsonString(o, c.firstMessage == kNoMessage ? QByteArrayView() : store.firstLine(c.firstMessage));
+    o += ",\"from\":";
+    jsonString(o, s.from);
+    o += ",\"last\":\"";
+    isoTimeTo(o, s.lastUs);
+    o += "\",\"messages\":";
+    o += QByteArray::number(s.messages);
+    o += ",\"method\":";
+    jsonString(o, s.method);
+    o += ",\"state\":";
+    jsonString(o, s.state);
+    o += ",\"status\":";
+    o += QByteArray::number(c.inviteStatus);
+    o += ",\"t\":";
+    o += QByteArray::number(t, 'g', QLocale::FloatingPointShortest);
+    o += ",\"to\":";
+    jsonString(o, s.to);
+    o += ",\"unsolicited\":";
+    o += s.unsolicited ? "true}" : "false}";
+    return o;
+}
+
+QJsonObject callJson(const LadderModel &model, quint32 call)
+{
+    // One source for the call's fields: the line `dialscope ladder --json` prints.
+    QJsonObject o = QJsonDocument::fromJson(callJsonLine(model, call, 0)).object();
+    o.remove(QStringLiteral("event"));
+    o.remove(QStringLiteral("t"));
+    return o;
 }
 
 QJsonObject messageJson(const LadderModel &model, quint32 message)

@@ -18,6 +18,9 @@ QJsonObject callJson(const LadderModel &model, quint32 call);
 //  retransmission, timer, related, frame}
 QJsonObject messageJson(const LadderModel &model, quint32 message);
 QJsonObject rtpJson(const LadderModel &model, const RtpStreamInfo &stream);
+// The call event of `dialscope ladder --json` as one JSON line ("event" and "t" included), written
+// directly: a capture can hold hundreds of thousands of calls.
+QByteArray callJsonLine(const LadderModel &model, quint32 call, double t);
 QString isoTime(qint64 timeUs); // "2026-11-24T22:05:38.123456Z"
 
 // The rows shown by the model (its filter applies) as one JSON document:

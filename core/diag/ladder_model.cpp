@@ -84,6 +84,11 @@ void LadderModel::classify(quint32 message)
         for (quint32 c = quint32(m_group.size()); c <= r.call; ++c)
             m_group.push_back(c);
     const CallRecord &call = m_store.call(r.call);
+    // The first request of a Call-ID is parsed once, for both questions below; nothing else is.
+    std::optional<sip::Message> parsed;
+    if (call.firstMessage == message && r.is(MessageRecord::Request) && !r.is(MessageRecord::Malformed))
+        if (auto m = m_store.parse(message))
+            parsed = std::move(*m);
     if (call.firstMessage == message && r.is(MessageRecord::Request) && !r.is(MessageRecord::Malformed) && r.toTag.length == 0) {
         bool unsolicited = false;
         if (r.is(MessageRecord::Directional)) {
@@ -93,11 +98,11 @@ void LadderModel::classify(quint32 message)
             if (!r.is(MessageRecord::Outgoing) && !m_knownPeers.contains(r.src) && !m_trusted.contains(m_store.endpoint(r.src))) {
                 if (!m_trusted.isEmpty())
                     unsolicited = true;
-                else if (const auto m = m_store.parse(message))
-                    unsolicited = isScannerAgent(m->header(sip::HeaderId::UserAgent));
+                else if (parsed)
+                    unsolicited = isScannerAgent(parsed->header(sip::HeaderId::UserAgent));
             }
-        } else if (const auto m = m_store.parse(message)) {
-            unsolicited = isScannerAgent(m->header(sip::HeaderId::UserAgent));
+        } else if (parsed) {
+            unsolicited = isScannerAgent(parsed->header(sip::HeaderId::UserAgent));
         }
         m_unsolicited[r.call] = unsolicited;
     }
@@ -105,9 +110,8 @@ void LadderModel::classify(quint32 message)
         ++m_unsolicitedRequests;
     // Related Call-IDs (merged on demand): Replaces / Refer-To's Replaces, X-Call-ID hints.
     if (r.is(MessageRecord::Request) && call.firstMessage == message) {
-        const QByteArrayView raw = m_store.raw(message);
-        if (raw.contains("Replaces") || raw.contains("X-Call-ID") || raw.contains("X-Orig-Call-ID") || raw.contains("replaces=")) {
-            if (const auto m = m_store.parse(message)) {
+        {
+            if (const auto &m = parsed) {
                 QList<QByteArrayView> hints;
                 if (const QByteArrayView v = m->header("Replaces"); !v.isEmpty())
                     hints << v.first(std::max<qsizetype>(0, v.indexOf(';') < 0 ? v.size() : v.indexOf(';')));
@@ -416,13 +420,45 @@ LadderCallSummary LadderModel::callSummary(quint32 call) const
     if (c.firstMessage != kNoMessage) {
         s.firstUs = m_store.record(c.firstMessage).timeUs;
         s.lastUs = m_store.record(c.lastMessage).timeUs;
-        if (const auto m = m_store.parse(c.firstMessage)) {
+        {
+            // The URI as written inside <> (or before the parameters): no full name-addr parse
+            // per call, a capture has hundreds of thousands.
             const auto uriOf = [](QByteArrayView v) {
-                const auto na = sip::parseNameAddr(v);
-                return na ? QString::fromUtf8(na->uri.toString()) : QString::fromUtf8(v);
+                v = sip::trimmed(v);
+                qsizetype from = 0;
+                if (v.startsWith('"'))
+                    for (from = 1; from < v.size() && v[from] != '"'; ++from)
+                        from += v[from] == '\\';
+                const qsizetype lt = v.indexOf('<', from), gt = lt < 0 ? -1 : v.indexOf('>', lt);
+                if (lt >= 0 && gt > lt)
+                    return QString::fromUtf8(sip::trimmed(v.sliced(lt + 1, gt - lt - 1)));
+                const qsizetype semi = v.indexOf(';');
+                return QString::fromUtf8(sip::trimmed(semi < 0 ? v : v.first(semi)));
             };
-            s.from = uriOf(m->header(sip::HeaderId::From));
-            s.to = uriOf(m->header(sip::HeaderId::To));
+            // From and To read off the header lines in place (folded values are rare in From/To
+            // and show their first line): no parse per call.
+            const QByteArrayView raw = m_store.raw(c.firstMessage);
+            bool haveFrom = false, haveTo = false;
+            for (qsizetype pos = raw.indexOf('\n') + 1; pos > 0 && pos < raw.size() && !(haveFrom && haveTo);) {
+                qsizetype end = raw.indexOf('\n', pos);
+                if (end < 0)
+                    end = raw.size();
+                const QByteArrayView line = sip::trimmed(raw.sliced(pos, end - pos));
+                pos = end + 1;
+                if (line.isEmpty())
+                    break; // the body starts
+                const qsizetype colon = line.indexOf(':');
+                if (colon <= 0)
+                    continue;
+                const sip::HeaderId id = sip::headerIdFromName(sip::trimmed(line.first(colon)));
+                if (id == sip::HeaderId::From && !haveFrom) {
+                    s.from = uriOf(line.sliced(colon + 1));
+                    haveFrom = true;
+                } else if (id == sip::HeaderId::To && !haveTo) {
+                    s.to = uriOf(line.sliced(colon + 1));
+                    haveTo = true;
+                }
+            }
         }
     }
     // The state, in the words of the call list.

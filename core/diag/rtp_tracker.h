@@ -36,13 +36,16 @@ public:
 
     const std::vector<RtpStreamInfo> &streams() const { return m_streams; }
     quint64 rtpPackets() const { return m_packets; }
+    // The codec of the call's first stream that has one; empty when none.
+    QString codecOfCall(quint32 call) const { return m_callCodec.value(call); }
     void clear();
 
 private:
     struct Expected {
         quint32 call = 0;
-        QHash<int, QString> codecs; // payload type -> "PCMU/8000"
+        quint32 codecs = 0; // index into m_codecSets: captures repeat the same few offers
     };
+    using CodecSet = QHash<int, QString>; // payload type -> "PCMU/8000"
     struct Key {
         NetAddress src, dst;
         quint32 ssrc = 0;
@@ -54,11 +57,16 @@ private:
         quint64 received = 0;
     };
 
+    QString codecOf(const Expected &e, int payloadType) const { return m_codecSets[e.codecs].value(payloadType); }
+
     QHash<NetAddress, Expected> m_expected;
+    std::vector<CodecSet> m_codecSets;
+    QHash<QByteArray, quint32> m_codecSetIds; // by the m= formats and rtpmap lines as written
     QHash<Key, size_t> m_index;
     std::vector<RtpStreamInfo> m_streams;
     std::vector<Sequence> m_sequences;
     quint64 m_packets = 0;
+    QHash<quint32, QString> m_callCodec;
 };
 
 } // namespace ds::diag

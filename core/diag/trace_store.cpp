@@ -55,41 +55,6 @@ QByteArrayView tagOf(QByteArrayView value)
 
 } // namespace
 
-sip::Endpoint NetAddress::toEndpoint() const
-{
-    sip::Endpoint e;
-    if (v6) {
-        Q_IPV6ADDR a;
-        std::memcpy(a.c, ip.data(), 16);
-        e.address = QHostAddress(a);
-    } else {
-        e.address = QHostAddress(quint32(ip[0]) << 24 | quint32(ip[1]) << 16 | quint32(ip[2]) << 8 | ip[3]);
-    }
-    e.port = port;
-    return e;
-}
-
-NetAddress NetAddress::fromEndpoint(const sip::Endpoint &e)
-{
-    NetAddress a;
-    a.port = e.port;
-    bool ok = false;
-    const quint32 v4 = e.address.toIPv4Address(&ok);
-    if (ok) {
-        a.ip = {quint8(v4 >> 24), quint8(v4 >> 16), quint8(v4 >> 8), quint8(v4)};
-        return a;
-    }
-    const Q_IPV6ADDR v6 = e.address.toIPv6Address();
-    std::memcpy(a.ip.data(), v6.c, 16);
-    a.v6 = true;
-    return a;
-}
-
-size_t qHash(const NetAddress &a, size_t seed) noexcept
-{
-    return qHashMulti(seed, QByteArrayView(reinterpret_cast<const char *>(a.ip.data()), a.v6 ? 16 : 4), a.v6, a.port);
-}
-
 TraceStore::TraceStore()
 {
     internMethod(""); // id 0: none
@@ -216,12 +181,13 @@ quint32 TraceStore::internEndpoint(const NetAddress &a)
 
 quint16 TraceStore::internMethod(QByteArrayView name)
 {
-    const QByteArray key = name.toByteArray();
-    const auto it = m_methodIds.constFind(key);
+    // Looked up without a copy: once per message.
+    const auto it = m_methodIds.constFind(QByteArray::fromRawData(name.data(), name.size()));
     if (it != m_methodIds.cend())
         return *it;
     if (m_methods.size() >= 0xffff) // a capture full of invented methods: fold the rest into one
         return 0;
+    const QByteArray key = name.toByteArray();
     const quint16 id = quint16(m_methods.size());
     m_methods.append(key);
     m_methodIds.insert(key, id);

@@ -6,6 +6,7 @@
 // retransmission to its original, ACK and CANCEL to their INVITE, a request that answers a
 // 401/407 to the challenge. Main thread, or any one thread at a time.
 
+#include "net_address.h"
 #include "sip/message.h"
 #include "sip/trace_event.h"
 #include "sip/transport.h"
@@ -29,17 +30,6 @@ struct ByteSpan {
     quint16 offset = 0;
     quint16 length = 0;
 };
-
-// A network address as a compact value (no QHostAddress per message).
-struct NetAddress {
-    std::array<quint8, 16> ip {};
-    bool v6 = false;
-    quint16 port = 0;
-    bool operator==(const NetAddress &) const = default;
-    sip::Endpoint toEndpoint() const;
-    static NetAddress fromEndpoint(const sip::Endpoint &e);
-};
-size_t qHash(const NetAddress &a, size_t seed = 0) noexcept;
 
 struct MessageRecord {
     enum Flag : quint8 {

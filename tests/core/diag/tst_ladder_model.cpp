@@ -3,9 +3,12 @@
 
 #include "ladder_flow.h"
 
+#include "diag/capture_import.h"
+#include "diag/capture_writer.h"
 #include "diag/ladder_model.h"
 #include "diag/ladder_text.h"
 
+#include <QBuffer>
 #include <QTest>
 
 Q_DECLARE_METATYPE(ds::diag::LadderFilter)
@@ -137,6 +140,44 @@ private slots:
         for (const QString &name : ds::test::flowNames())
             QTest::newRow(qPrintable(name)) << name;
     }
+    // The same flows written as captures (Ethernet/IP/UDP or TCP packets), read back through the
+    // capture importer: the same ladders. Our-own-trace flows (with a local side) have no capture.
+    void laddersFromCaptures_data() { ladders_data(); }
+    void laddersFromCaptures()
+    {
+        QFETCH(QString, flow);
+        auto f = ds::test::loadFlow(flow);
+        QVERIFY2(f, f ? "" : qPrintable(f.error()));
+        if (f->local)
+            QSKIP("our own trace: not a capture");
+        QBuffer pcap;
+        pcap.open(QIODevice::WriteOnly);
+        {
+            auto w = CaptureWriter::open(&pcap, CaptureWriter::Format::Pcapng);
+            QVERIFY(w);
+            for (const ds::test::FlowMessage &m : f->messages) {
+                CaptureAddress src, dst;
+                src.ip = m.src.ip, src.v6 = m.src.v6, src.port = m.src.port;
+                dst.ip = m.dst.ip, dst.v6 = m.dst.v6, dst.port = m.dst.port;
+                QVERIFY((*w)->writeMessage(ds::test::flowTimeUs(m), m.transport, src, dst, m.raw));
+            }
+            QVERIFY((*w)->flush());
+        }
+        TraceStore store;
+        RtpTracker rtp;
+        const auto imported = importCaptureBytes(pcap.data(), store, rtp);
+        QVERIFY2(imported, imported ? "" : qPrintable(imported.error().text));
+        QCOMPARE(store.size(), quint32(f->messages.size()));
+        LadderModel model(store);
+        for (const auto &[address, title] : std::as_const(f->names))
+            model.setEndpointName(address, title);
+        model.update();
+        const QStringList got = renderTextLadder(model).split(QLatin1Char('\n')), want = readLadder(flow).split(QLatin1Char('\n'));
+        for (qsizetype i = 0; i < std::min(got.size(), want.size()); ++i)
+            QVERIFY2(got[i] == want[i], qPrintable(QStringLiteral("line %1\n got: %2\nwant: %3").arg(i + 1).arg(got[i], want[i])));
+        QCOMPARE(got.size(), want.size());
+    }
+
     void ladders()
     {
         QFETCH(QString, flow);
