@@ -60,6 +60,9 @@ LadderPanel::LadderPanel(QWidget *parent)
 LadderPanel::~LadderPanel()
 {
     if (m_loader) {
+        // The reader polls the flag every few thousand frames: a closed tab stops a big load
+        // promptly instead of reading the whole file.
+        m_stopLoading->store(true);
         m_loader->requestInterruption();
         m_loader->wait();
     }
@@ -186,7 +189,10 @@ void LadderPanel::clear()
 
 void LadderPanel::install(std::unique_ptr<diag::TraceStore> store, std::unique_ptr<diag::RtpTracker> rtp)
 {
-    // The widgets hold pointers into the old model: detach them before it goes.
+    // The widgets hold pointers into the old model: detach them before it goes. The call list's
+    // selection names calls of the old store: cleared, with the filter bar told.
+    m_callView->clearSelection();
+    m_filterBar->setCalls({});
     m_view->setModel(nullptr);
     m_callModel->setLadder(nullptr);
     m_raw->clear();
@@ -199,6 +205,7 @@ void LadderPanel::install(std::unique_ptr<diag::TraceStore> store, std::unique_p
         if (trusted)
             m_model->addTrusted(a);
     }
+    m_model->setMergeRelated(m_filterBar->mergeRelated());
     m_model->setFilter(m_filterBar->filter());
     m_model->update();
     m_callModel->setLadder(m_model.get());
@@ -215,16 +222,20 @@ void LadderPanel::openCapture(const QString &path)
     auto rtp = std::make_shared<std::unique_ptr<diag::RtpTracker>>(std::make_unique<diag::RtpTracker>());
     auto result = std::make_shared<std::expected<diag::ImportSummary, diag::CaptureError>>(std::unexpected(diag::CaptureError {}));
     QPointer<LadderPanel> self(this);
-    QThread *thread = QThread::create([store, rtp, result, path, self] {
+    m_stopLoading = std::make_shared<std::atomic<bool>>(false);
+    QThread *thread = QThread::create([store, rtp, result, path, self, stop = m_stopLoading] {
         QThread *me = QThread::currentThread();
-        *result = diag::importCapture(path, **store, **rtp, [me, self](quint64 n) {
-            if (self)
-                QMetaObject::invokeMethod(self, [self, n] {
-                    if (self)
-                        emit self->progress(n);
-                });
-            return !me->isInterruptionRequested();
-        });
+        *result = diag::importCapture(
+            path, **store, **rtp,
+            [me, self](quint64 n) {
+                if (self)
+                    QMetaObject::invokeMethod(self, [self, n] {
+                        if (self)
+                            emit self->progress(n);
+                    });
+                return !me->isInterruptionRequested();
+            },
+            stop.get());
     });
     m_loader = thread;
     connect(thread, &QThread::finished, this, [this, thread, store, rtp, result, path] {

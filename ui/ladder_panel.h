@@ -106,6 +106,7 @@ private:
     QTimer *m_tick = nullptr;
     bool m_dirty = false;
     QPointer<QThread> m_loader;
+    std::shared_ptr<std::atomic<bool>> m_stopLoading; // set: the loader stops within a few thousand frames
 };
 
 } // namespace ds::ui

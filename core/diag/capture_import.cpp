@@ -56,10 +56,11 @@ std::expected<ImportSummary, CaptureError> run(TraceStore &store, RtpTracker &rt
 
 } // namespace
 
-std::expected<ImportSummary, CaptureError> importCapture(const QString &path, TraceStore &store, RtpTracker &rtp, const std::function<bool(quint64)> &progress)
+std::expected<ImportSummary, CaptureError> importCapture(
+    const QString &path, TraceStore &store, RtpTracker &rtp, const std::function<bool(quint64)> &progress, const std::atomic<bool> *stop)
 {
-    return run(
-        store, rtp, progress, [&path](const CaptureReader::SipSink &s, const CaptureReader::DatagramSink &d) { return CaptureReader::readFile(path, s, d); });
+    return run(store, rtp, progress,
+        [&path, stop](const CaptureReader::SipSink &s, const CaptureReader::DatagramSink &d) { return CaptureReader::readFile(path, s, d, stop); });
 }
 
 std::expected<ImportSummary, CaptureError> importCaptureBytes(const QByteArray &capture, TraceStore &store, RtpTracker &rtp)

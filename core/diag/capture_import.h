@@ -18,8 +18,9 @@ struct ImportSummary {
 
 // progress(messages so far) is called every few thousand messages; returning false cancels
 // (the result is then an error saying so).
+// stop, when given and set, ends the read within a few thousand frames (see CaptureReader).
 std::expected<ImportSummary, CaptureError> importCapture(
-    const QString &path, TraceStore &store, RtpTracker &rtp, const std::function<bool(quint64)> &progress = {});
+    const QString &path, TraceStore &store, RtpTracker &rtp, const std::function<bool(quint64)> &progress = {}, const std::atomic<bool> *stop = nullptr);
 std::expected<ImportSummary, CaptureError> importCaptureBytes(const QByteArray &capture, TraceStore &store, RtpTracker &rtp);
 
 } // namespace ds::diag

@@ -329,8 +329,8 @@ std::expected<int, CaptureError> checkedLinkType(pcap_t *p, const QString &name)
                                                  : QStringLiteral("%1: unsupported link type %2").arg(name).arg(linkType)});
 }
 
-std::expected<CaptureCounts, CaptureError> readPcap(
-    pcap_t *p, const QString &name, const CaptureReader::FramedSipSink &sip, const CaptureReader::DatagramSink &datagrams)
+std::expected<CaptureCounts, CaptureError> readPcap(pcap_t *p, const QString &name, const CaptureReader::FramedSipSink &sip,
+    const CaptureReader::DatagramSink &datagrams, const std::atomic<bool> *stop = nullptr)
 {
     const auto linkType = checkedLinkType(p, name);
     if (!linkType)
@@ -344,6 +344,8 @@ std::expected<CaptureCounts, CaptureError> readPcap(
         const int r = pcap_next_ex(p, &header, &data);
         if (r == 1) {
             decoder.frame(*header, data, quint32(++counts.frames));
+            if (stop && counts.frames % 4096 == 0 && stop->load(std::memory_order_relaxed))
+                return std::unexpected(CaptureError {QStringLiteral("%1: reading was cancelled").arg(name)});
             continue;
         }
         if (r == -1) // libpcap: "truncated dump file", or a damaged record: keep what came before
@@ -363,17 +365,19 @@ CaptureReader::FramedSipSink framed(const CaptureReader::SipSink &sink)
 
 } // namespace
 
-std::expected<CaptureCounts, CaptureError> CaptureReader::readFileFrames(const QString &path, const FramedSipSink &sip, const DatagramSink &datagrams)
+std::expected<CaptureCounts, CaptureError> CaptureReader::readFileFrames(
+    const QString &path, const FramedSipSink &sip, const DatagramSink &datagrams, const std::atomic<bool> *stop)
 {
     auto p = openPath(path);
     if (!p)
         return std::unexpected(p.error());
-    return readPcap(p->get(), path, sip, datagrams);
+    return readPcap(p->get(), path, sip, datagrams, stop);
 }
 
-std::expected<CaptureCounts, CaptureError> CaptureReader::readFile(const QString &path, const SipSink &sip, const DatagramSink &datagrams)
+std::expected<CaptureCounts, CaptureError> CaptureReader::readFile(
+    const QString &path, const SipSink &sip, const DatagramSink &datagrams, const std::atomic<bool> *stop)
 {
-    return readFileFrames(path, framed(sip), datagrams);
+    return readFileFrames(path, framed(sip), datagrams, stop);
 }
 
 std::expected<CaptureCounts, CaptureError> CaptureReader::readBytes(const QByteArray &capture, const SipSink &sip, const DatagramSink &datagrams)

@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <array>
+#include <atomic>
 #include <expected>
 #include <functional>
 #include <span>
@@ -73,10 +74,14 @@ public:
     // Also receives every frame that carried the message (IP fragments, TCP segments), in no particular order.
     using FramedSipSink = std::function<void(CapturedSip &&, std::span<const quint32> frames)>;
 
-    static std::expected<CaptureCounts, CaptureError> readFile(const QString &path, const SipSink &sip, const DatagramSink &datagrams = {});
+    // stop, when given, is polled every few thousand frames: set, the read ends with an error
+    // saying it was cancelled (a GUI closing a capture still loading).
+    static std::expected<CaptureCounts, CaptureError> readFile(
+        const QString &path, const SipSink &sip, const DatagramSink &datagrams = {}, const std::atomic<bool> *stop = nullptr);
     // For tests and fuzzing (fmemopen + pcap_fopen_offline).
     static std::expected<CaptureCounts, CaptureError> readBytes(const QByteArray &capture, const SipSink &sip, const DatagramSink &datagrams = {});
-    static std::expected<CaptureCounts, CaptureError> readFileFrames(const QString &path, const FramedSipSink &sip, const DatagramSink &datagrams = {});
+    static std::expected<CaptureCounts, CaptureError> readFileFrames(
+        const QString &path, const FramedSipSink &sip, const DatagramSink &datagrams = {}, const std::atomic<bool> *stop = nullptr);
     // Every frame as it is, undecoded (to copy some of them); the counts hold frames, linkType and cutShort.
     using FrameSink = std::function<void(const CapturedFrame &)>;
     static std::expected<CaptureCounts, CaptureError> forEachFrame(const QString &path, const FrameSink &frames);

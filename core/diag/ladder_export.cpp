@@ -2,6 +2,7 @@
 
 #include "capture_import.h"
 
+#include <QFileInfo>
 #include <QSet>
 
 #include <limits>
@@ -10,6 +11,10 @@ namespace ds::diag {
 
 std::expected<quint64, QString> exportCapture(const LadderModel &model, const QString &path, const CaptureExportOptions &options)
 {
+    // Writing starts by truncating the target: never the capture the frames are copied from.
+    if (!options.sourceCapture.isEmpty() && QFileInfo(path).exists()
+        && QFileInfo(path).canonicalFilePath() == QFileInfo(options.sourceCapture).canonicalFilePath())
+        return std::unexpected(QStringLiteral("%1 is the capture being exported from: choose another file").arg(path));
     const TraceStore &store = model.store();
     const bool pcapng = options.format == CaptureWriter::Format::Pcapng;
     if (!options.sourceCapture.isEmpty()) {

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QSet>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ds::diag {
@@ -52,6 +53,13 @@ void isoTimeTo(QByteArray &out, qint64 timeUs)
 // RFC 8259 7, as QJsonDocument writes strings: ", \\ and control characters escaped, the rest as UTF-8.
 void jsonString(QByteArray &out, QByteArrayView utf8)
 {
+    // Bytes that are not UTF-8 (a capture may hold anything) become U+FFFD, as QJsonDocument
+    // would write them: the line stays valid JSON.
+    QByteArray cleaned;
+    if (std::any_of(utf8.begin(), utf8.end(), [](char c) { return uchar(c) >= 0x80; })) {
+        cleaned = QString::fromUtf8(utf8).toUtf8();
+        utf8 = cleaned;
+    }
     out += '"';
     for (const char c : utf8) {
         const uchar u = uchar(c);

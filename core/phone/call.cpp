@@ -484,7 +484,9 @@ QString Call::recordingPrefix() const
     for (QChar &c : id)
         if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('.'))
             c = QLatin1Char('_');
-    return dir + id.left(80);
+    // The hash of the whole Call-ID keeps two Call-IDs that read alike once cleaned apart.
+    const QByteArray full = m_session ? m_session->callId() : QByteArray("call");
+    return dir + id.left(64) + QLatin1Char('-') + QString::number(quint32(qHash(full, 0x5eed)), 16);
 }
 
 } // namespace ds::phone

@@ -10,6 +10,7 @@
 #include "diag/zip_writer.h"
 
 #include <QBuffer>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -216,6 +217,50 @@ private slots:
             QCOMPARE(back.record(i).timeUs, store.record(i).timeUs);
             QCOMPARE(back.endpoint(back.record(i).src), store.endpoint(store.record(i).src));
         }
+    }
+
+    // An export never overwrites the capture it copies frames from; the JSON of a call is valid
+    // whatever bytes its Call-ID holds.
+    void exportOntoItsSourceIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString source = dir.filePath(QStringLiteral("src.pcap"));
+        {
+            TraceStore own;
+            fill(own);
+            LadderModel m(own);
+            m.update();
+            CaptureExportOptions o;
+            o.format = CaptureWriter::Format::Pcap;
+            QVERIFY(exportCapture(m, source, o).has_value());
+        }
+        const qint64 size = QFileInfo(source).size();
+        TraceStore store;
+        RtpTracker rtp;
+        QVERIFY(importCapture(source, store, rtp).has_value());
+        LadderModel model(store);
+        model.update();
+        CaptureExportOptions options;
+        options.format = CaptureWriter::Format::Pcap;
+        options.sourceCapture = source;
+        const auto written = exportCapture(model, dir.path() + QStringLiteral("/./src.pcap"), options);
+        QVERIFY(!written.has_value());
+        QVERIFY2(written.error().contains(u"exported from"), qPrintable(written.error()));
+        QCOMPARE(QFileInfo(source).size(), size);
+    }
+
+    void callJsonWithInvalidUtf8()
+    {
+        TraceStore store;
+        store.append(1'000'000, sip::TransportKind::Udp, v4(10, 5060), v4(20, 5060), invite("bad\xff\xfe\"id\x01@x", "z9hG4bKu"), 0);
+        LadderModel model(store);
+        model.update();
+        const QByteArray line = callJsonLine(model, 0, 1.5);
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, line.constData());
+        QVERIFY(doc[QStringLiteral("call_id")].toString().startsWith(u"bad\ufffd"));
+        QCOMPARE(callJson(model, 0)[QStringLiteral("messages")].toInt(), 1);
     }
 
     // The one-call bundle: the call's packets, timeline, ladders, recordings and a README in one
