@@ -61,24 +61,53 @@ std::expected<quint64, QString> exportCapture(const LadderModel &model, const QS
                     complete.insert(key);
             }
         }
+        // A connection goes out encrypted only when every message it carried is shown: with the
+        // key log in the same file, its packets would reveal the calls the filter left out (one
+        // connection carries every call of an account). Otherwise its shown messages are written
+        // as plain text like any other.
+        std::vector<bool> shown(store.size(), false);
+        for (const quint32 m : model.rows())
+            shown[m] = true;
+        QSet<std::pair<quint32, quint32>> partial;
+        for (quint32 m = 0; m < store.size(); ++m) {
+            const MessageRecord &r = store.record(m);
+            if (!shown[m] && sip::TransportKind(r.transport) == sip::TransportKind::Tls)
+                partial.insert({std::min(r.src, r.dst), std::max(r.src, r.dst)});
+        }
         for (const quint32 m : model.rows()) {
             const MessageRecord &r = store.record(m);
             if (sip::TransportKind(r.transport) != sip::TransportKind::Tls)
                 continue;
+            const std::pair<quint32, quint32> connection {std::min(r.src, r.dst), std::max(r.src, r.dst)};
             const NetAddress &a = store.endpoint(r.src), &b = store.endpoint(r.dst);
-            if (complete.contains({a, b}) || complete.contains({b, a})) {
-                encrypted.insert({std::min(r.src, r.dst), std::max(r.src, r.dst)});
+            if ((complete.contains({a, b}) || complete.contains({b, a})) && !partial.contains(connection)) {
+                encrypted.insert(connection);
                 shownConnections.insert({a, b});
                 shownConnections.insert({b, a});
             }
         }
-        // Only the connections that carried rows shown (one connection may carry every call of
-        // an account: then its other calls travel along, encrypted).
         for (const WireChunk &c : options.wire->chunks())
             if (shownConnections.contains({c.src, c.dst}))
                 chunks.push_back(&c);
-        if (!chunks.empty())
-            keyLog += options.wire->keyLog();
+        if (!chunks.empty()) {
+            // Only the secrets of the connections written: NSS key log lines name their session by
+            // the ClientHello's random (RFC 8446 4.1.2: record header 5, handshake header 4,
+            // version 2, then 32 bytes of random).
+            QSet<QByteArray> randoms;
+            QSet<std::pair<NetAddress, NetAddress>> opened;
+            for (const WireChunk *c : chunks) {
+                if (opened.contains({c->src, c->dst}) || opened.contains({c->dst, c->src}))
+                    continue;
+                opened.insert({c->src, c->dst});
+                if (c->bytes.size() >= 43 && c->bytes[0] == 0x16 && c->bytes[5] == 0x01)
+                    randoms.insert(c->bytes.mid(11, 32).toHex());
+            }
+            for (const QByteArray &line : options.wire->keyLog().split('\n')) {
+                const QList<QByteArray> fields = line.split(' ');
+                if (fields.size() == 3 && randoms.contains(fields[1].toLower()))
+                    keyLog += line + '\n';
+            }
+        }
     }
     if (pcapng && !options.comment.isEmpty())
         (*writer)->setComment(options.comment);

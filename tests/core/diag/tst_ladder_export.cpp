@@ -10,7 +10,9 @@
 #include "diag/zip_writer.h"
 
 #include <QBuffer>
+#include <QDateTime>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -247,6 +249,57 @@ private slots:
         QVERIFY(!written.has_value());
         QVERIFY2(written.error().contains(u"exported from"), qPrintable(written.error()));
         QCOMPARE(QFileInfo(source).size(), size);
+    }
+
+    // Our TLS connection carried two calls; the export of one call must not hand out the
+    // connection's encrypted packets with its keys (they would reveal the other call): its
+    // messages go out as plain text, and no secret is written.
+    void oneCallOfASharedTlsConnection()
+    {
+        TraceStore store;
+        auto event = [](const QByteArray &raw, qint64 ms) {
+            sip::TraceEvent e;
+            e.direction = sip::TraceEvent::Direction::Out;
+            e.time = QDateTime::fromMSecsSinceEpoch(ms);
+            e.transport = sip::TransportKind::Tls;
+            e.local = {QHostAddress(QStringLiteral("192.0.2.10")), 40000};
+            e.remote = {QHostAddress(QStringLiteral("192.0.2.20")), 5061};
+            e.raw = raw;
+            return e;
+        };
+        store.append(event(invite("one@x", "z9hG4bK1"), 1000));
+        store.append(event(invite("two@x", "z9hG4bK2"), 2000));
+        WireLog wire;
+        QByteArray hello(60, '\x01');
+        hello[0] = 0x16;
+        hello[5] = 0x01;
+        wire.add({true, sip::TransportKind::Tls, {QHostAddress(QStringLiteral("192.0.2.10")), 40000}, {QHostAddress(QStringLiteral("192.0.2.20")), 5061}, hello,
+            500'000});
+        wire.addKeyLogLine("CLIENT_RANDOM " + hello.mid(11, 32).toHex() + " 00");
+        LadderModel model(store);
+        model.update();
+        LadderFilter f;
+        f.calls.insert(0);
+        model.setFilter(f);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("one.pcapng"));
+        CaptureExportOptions options;
+        options.wire = &wire;
+        QVERIFY(exportCapture(model, path, options).has_value());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        QVERIFY(bytes.contains("Call-ID: one@x"));
+        QVERIFY(!bytes.contains("Call-ID: two@x"));
+        QVERIFY2(!bytes.contains("CLIENT_RANDOM"), "the key log of a connection not written whole was exported");
+        // Both calls shown: the real packets and the key go out instead of the plain text.
+        model.setFilter({});
+        QVERIFY(exportCapture(model, path, options).has_value());
+        file.close();
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray whole = file.readAll();
+        QVERIFY(whole.contains("CLIENT_RANDOM"));
+        QVERIFY(!whole.contains("Call-ID: one@x"));
     }
 
     void callJsonWithInvalidUtf8()
