@@ -57,6 +57,8 @@ int LadderModel::update()
     m_unsolicited.resize(m_store.callCount(), false);
     for (quint32 c = quint32(m_group.size()); c < m_store.callCount(); ++c)
         m_group.push_back(c);
+    if (m_merge && !m_filter.calls.isEmpty())
+        refreshFilterRoots();
     for (; m_seen < n; ++m_seen) {
         classify(m_seen);
         if (!accepts(m_seen))
@@ -167,8 +169,7 @@ bool LadderModel::accepts(quint32 message) const
         // Merged: any call of the group selects the whole group, not only its root.
         if (!m_merge)
             return false;
-        const quint32 root = findRoot(r.call);
-        if (std::none_of(m_filter.calls.cbegin(), m_filter.calls.cend(), [&](quint32 c) { return findRoot(c) == root; }))
+        if (!m_filterRoots.contains(findRoot(r.call)))
             return false;
     }
     if (!m_filter.showUnsolicited && isUnsolicited(r.call))
@@ -222,8 +223,17 @@ void LadderModel::setMergeRelated(bool merge)
     rebuildRows();
 }
 
+void LadderModel::refreshFilterRoots()
+{
+    // The groups the call filter selects, once per rebuild rather than once per message.
+    m_filterRoots.clear();
+    for (const quint32 c : std::as_const(m_filter.calls))
+        m_filterRoots.insert(findRoot(c));
+}
+
 void LadderModel::rebuildRows()
 {
+    refreshFilterRoots();
     m_rows.clear();
     for (quint32 i = 0; i < m_seen; ++i)
         if (accepts(i))

@@ -113,6 +113,7 @@ private:
     void rebuildRows();
     void rebuildColumns();
     quint32 findRoot(quint32 call) const;
+    void refreshFilterRoots();
     QString challengeState(quint32 challenge) const; // "challenged (401)", or "failed (401)" when credentials were refused
 
     const TraceStore &m_store;
@@ -124,6 +125,7 @@ private:
     LadderFilter m_filter;
     QByteArray m_needle; // the search text, lower case
     bool m_merge = false;
+    QSet<quint32> m_filterRoots; // with merging: the groups of the filtered calls
     quint32 m_seen = 0; // messages of the store taken in
     std::vector<quint32> m_rows;
     std::vector<LadderColumn> m_columns;
