@@ -2,6 +2,7 @@
 // link type), in hand-damaged captures (reordered, lost, truncated, garbage, cut files), and
 // never a crash on mutated input.
 
+#include "capture_test_util.h"
 #include "diag/capture_reader.h"
 #include "diag/capture_writer.h"
 
@@ -14,6 +15,10 @@ using namespace ds::diag;
 using ds::sip::TransportKind;
 
 namespace {
+
+using ds::test::Frame;
+using ds::test::parsePcap;
+using ds::test::v6;
 
 constexpr qint64 kT0 = 1'700'000'000'000'000; // 2023-11-14, in microseconds
 
@@ -37,36 +42,6 @@ QByteArray sipResponse(const QByteArray &callId, int cseq, int bodySize = 0)
 }
 
 CaptureAddress v4(quint8 last, quint16 port) { return CaptureAddress::ipv4(0x0a000000 | last, port); }
-
-CaptureAddress v6(quint8 last, quint16 port)
-{
-    CaptureAddress a;
-    a.v6 = true;
-    a.ip = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
-    a.port = port;
-    return a;
-}
-
-struct Frame {
-    qint64 timeUs = 0;
-    QByteArray data;
-    quint32 length = 0;
-};
-
-// Parses a little-endian microsecond pcap by hand, independently of the code under test.
-QList<Frame> parsePcap(const QByteArray &pcap)
-{
-    QList<Frame> frames;
-    qsizetype at = 24;
-    while (at + 16 <= pcap.size()) {
-        const auto *h = pcap.constData() + at;
-        const quint32 caplen = qFromLittleEndian<quint32>(h + 8);
-        frames.append({qint64(qFromLittleEndian<quint32>(h)) * 1'000'000 + qFromLittleEndian<quint32>(h + 4), pcap.mid(at + 16, caplen),
-            qFromLittleEndian<quint32>(h + 12)});
-        at += 16 + caplen;
-    }
-    return frames;
-}
 
 QByteArray writeCapture(
     const std::function<void(CaptureWriter &)> &write, CaptureWriter::Format format = CaptureWriter::Format::Pcap, int linkType = CaptureWriter::kLinkEthernet)

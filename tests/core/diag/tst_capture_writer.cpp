@@ -2,6 +2,7 @@
 // headers, checksums, TCP sequence numbers, fragments, pcapng blocks with a TLS key log — and
 // copyFrames exporting exactly the frames of the wanted messages, byte for byte.
 
+#include "capture_test_util.h"
 #include "diag/capture_reader.h"
 #include "diag/capture_writer.h"
 
@@ -16,6 +17,10 @@ using namespace ds::diag;
 using ds::sip::TransportKind;
 
 namespace {
+
+using ds::test::Frame;
+using ds::test::parsePcap;
+using ds::test::v6;
 
 // Reads a little-endian 32-bit value byte by byte (GCC 12 misreads qFromLittleEndian on
 // QByteArray data as an out-of-bounds access at -O2).
@@ -36,34 +41,6 @@ QByteArray sipMessage(const QByteArray &callId, int cseq, int bodySize = 0, bool
 }
 
 CaptureAddress v4(quint8 last, quint16 port) { return CaptureAddress::ipv4(0xc0000200 | last, port); }
-
-CaptureAddress v6(quint8 last, quint16 port)
-{
-    CaptureAddress a;
-    a.v6 = true;
-    a.ip = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
-    a.port = port;
-    return a;
-}
-
-struct Frame {
-    qint64 timeUs = 0;
-    QByteArray data;
-    quint32 length = 0;
-};
-
-QList<Frame> parsePcap(const QByteArray &pcap)
-{
-    QList<Frame> frames;
-    for (qsizetype at = 24; at + 16 <= pcap.size();) {
-        const char *h = pcap.constData() + at;
-        const quint32 caplen = qFromLittleEndian<quint32>(h + 8);
-        frames.append({qint64(qFromLittleEndian<quint32>(h)) * 1'000'000 + qFromLittleEndian<quint32>(h + 4), pcap.mid(at + 16, caplen),
-            qFromLittleEndian<quint32>(h + 12)});
-        at += 16 + caplen;
-    }
-    return frames;
-}
 
 QByteArray readAll(const QString &path)
 {
