@@ -12,4 +12,12 @@ struct Error {
     QString toString() const { return offset >= 0 ? QStringLiteral("offset %1: %2").arg(offset).arg(what) : what; }
 };
 
+// An error from the file layer as one sentence that names the file (once).
+inline Error named(const QString &path, Error e)
+{
+    if (!e.what.contains(path))
+        e.what = QStringLiteral("%1: %2").arg(path, e.what);
+    return e;
+}
+
 } // namespace ds::media

@@ -8,14 +8,6 @@ namespace ds::media {
 
 namespace {
 
-// An error from the file layer, as one sentence that names the file.
-Error named(const QString &path, Error e)
-{
-    if (!e.what.contains(path))
-        e.what = QStringLiteral("%1: %2").arg(path, e.what);
-    return e;
-}
-
 QString lengthText(std::chrono::seconds s)
 {
     if (s.count() % 3600 == 0)

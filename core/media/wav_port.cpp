@@ -4,18 +4,6 @@
 
 namespace ds::media {
 
-namespace {
-
-// An error from the file layer, as one sentence that names the file.
-Error named(const QString &path, Error e)
-{
-    if (!e.what.contains(path))
-        e.what = QStringLiteral("%1: %2").arg(path, e.what);
-    return e;
-}
-
-} // namespace
-
 WavPort::WavPort(QString path, int sampleRate)
     : m_path(std::move(path))
     , m_rate(sampleRate)

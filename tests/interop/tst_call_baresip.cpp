@@ -4,8 +4,8 @@
 // its own tone and records what it hears; each recording must hold the other side's tone, at
 // about the level it was sent: the audio is judged, not the packet counts.
 #include "support/baresip.h"
-#include "support/kamailio_registrar.h"
 #include "support/dialscope_cli.h"
+#include "support/kamailio_registrar.h"
 #include "support/wav_analysis.h"
 
 #include <QDir>

@@ -3,6 +3,7 @@
 // (CANCEL), is busy, offers only a codec we lack (488), puts us on hold (re-INVITE), sends no
 // offer (offer in the 200, answer in the ACK), or loses a 200 or an ACK. Scenarios: sipp/call_*.xml.
 #include "support/dialscope_cli.h"
+#include "support/test_case_dir.h"
 
 #include <QDir>
 #include <QRegularExpression>
@@ -134,12 +135,7 @@ void TstCallSipp::cleanupTestCase()
 bool TstCallSipp::startSipp(Role role, const QString &scenarioFile, bool noRetransmissions, quint16 dialscopePort)
 {
     m_sipp.reset();
-    QString name = QString::fromLatin1(QTest::currentTestFunction());
-    if (QTest::currentDataTag())
-        name += u'-' + QString::fromLatin1(QTest::currentDataTag());
-    name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
-    m_caseDir = m_tmp->path() + u'/' + name;
-    QDir().mkpath(m_caseDir);
+    m_caseDir = testCaseDir(m_tmp->path());
 
     m_port = freePort(PortKind::Udp);
     const quint16 mediaPort = freeUdpPortPair(); // SIPp binds -mp and -mp + 2

@@ -4,6 +4,7 @@
 // the Call-IDs and the messages of each, the endpoints, the RTP packets of each stream.
 #include "support/dialscope_cli.h"
 #include "support/kamailio_registrar.h"
+#include "support/test_case_dir.h"
 
 #include <QDir>
 #include <QFile>
@@ -428,16 +429,7 @@ void TstLadderCapture::cleanupTestCase()
     }
 }
 
-QString TstLadderCapture::caseDir() const
-{
-    QString name = QString::fromLatin1(QTest::currentTestFunction());
-    if (QTest::currentDataTag())
-        name += u'-' + QString::fromLatin1(QTest::currentDataTag());
-    name.replace(QRegularExpression(u"[^A-Za-z0-9_.-]"_s), u"_"_s);
-    const QString dir = m_tmp->path() + u'/' + name;
-    QDir().mkpath(dir);
-    return dir;
-}
+QString TstLadderCapture::caseDir() const { return testCaseDir(m_tmp->path()); }
 
 bool TstLadderCapture::startCapture(const QString &filter)
 {

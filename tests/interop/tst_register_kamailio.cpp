@@ -2,6 +2,7 @@
 // db_text, digest MD5 or SHA-256) over UDP, TCP and TLS, one Kamailio per test case.
 #include "support/dialscope_cli.h"
 #include "support/kamailio_registrar.h"
+#include "support/test_case_dir.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -93,16 +94,7 @@ void TstRegisterKamailio::cleanupTestCase()
     }
 }
 
-QString TstRegisterKamailio::caseDir() const
-{
-    QString name = QString::fromLatin1(QTest::currentTestFunction());
-    if (QTest::currentDataTag())
-        name += u'-' + QString::fromLatin1(QTest::currentDataTag());
-    name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
-    const QString dir = m_tmp->path() + u'/' + (name.isEmpty() ? u"init"_s : name);
-    QDir().mkpath(dir);
-    return dir;
-}
+QString TstRegisterKamailio::caseDir() const { return testCaseDir(m_tmp->path()); }
 
 // Starts a fresh Kamailio for the current test case, with alice and bob as subscribers.
 bool TstRegisterKamailio::startKamailio(const QString &algorithm)

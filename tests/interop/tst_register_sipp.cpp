@@ -2,6 +2,7 @@
 // purpose (lost request, 423, stale nonce, auth-int, refusals, silence): what a
 // real registrar such as Kamailio will not do on demand. Scenarios: sipp/*.xml.
 #include "support/dialscope_cli.h"
+#include "support/test_case_dir.h"
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -91,12 +92,7 @@ void TstRegisterSipp::cleanupTestCase()
 bool TstRegisterSipp::startSipp(const QString &scenarioFile)
 {
     m_sipp.reset();
-    QString name = QString::fromLatin1(QTest::currentTestFunction());
-    if (QTest::currentDataTag())
-        name += u'-' + QString::fromLatin1(QTest::currentDataTag());
-    name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
-    m_caseDir = m_tmp->path() + u'/' + name;
-    QDir().mkpath(m_caseDir);
+    m_caseDir = testCaseDir(m_tmp->path());
 
     m_port = freePort(PortKind::Udp);
     const quint16 mediaPort = freeUdpPortPair(); // SIPp binds -mp and -mp + 2
