@@ -24,8 +24,10 @@ void usage()
                "       dialscope call TARGET [--server S --user U [--password P]] [--no-register]\n"
                "                          [--codecs PCMU,PCMA,opus] [--play F.wav] [--tone HZ] [--record F.wav]\n"
                "                          [--duration S] [--json] [--ladder] [--timeout S]\n"
+               "                          [--dtmf DIGITS [--dtmf-mode rfc4733|inband|info|auto] [--dtmf-delay S]]\n"
                "       dialscope answer [--server S --user U [--password P]] [--bind IP[:PORT]] [--calls N]\n"
                "                          [--answer-after S] [--play F] [--record F] [--echo] [--reject CODE]\n"
+               "       dialscope dtmf detect FILE.wav [--json]\n"
                "       dialscope lint FILE|-\n"
                "       dialscope ladder FILE.pcap [--text] [--json [--messages]] [--svg F] [--png F] [--call CALL-ID]\n"
                "Run a subcommand with --help for details.\n",
@@ -55,6 +57,10 @@ int main(int argc, char **argv)
         if (command == QLatin1String("answer")) {
             QCoreApplication app(argc, argv);
             return ds::cli::runAnswer(args);
+        }
+        if (command == QLatin1String("dtmf")) {
+            QCoreApplication app(argc, argv);
+            return ds::cli::runDtmf(args);
         }
         if (command == QLatin1String("lint")) {
             QCoreApplication app(argc, argv);

@@ -48,6 +48,14 @@ AccountDialog::AccountDialog(QWidget *parent)
     m_expires->setSuffix(tr(" s"));
     m_expires->setToolTip(tr("How long the registration should last; the registrar may grant less or ask for more"));
 
+    m_dtmfMode = new QComboBox(this);
+    m_dtmfMode->setObjectName(QStringLiteral("dtmfMode"));
+    m_dtmfMode->addItem(tr("Auto (RFC 4733 when negotiated, else in-band)"), QStringLiteral("auto"));
+    m_dtmfMode->addItem(tr("RFC 4733 events"), QStringLiteral("rfc4733"));
+    m_dtmfMode->addItem(tr("In-band tones"), QStringLiteral("inband"));
+    m_dtmfMode->addItem(tr("SIP INFO"), QStringLiteral("info"));
+    m_dtmfMode->setToolTip(tr("How this account's calls send DTMF; received digits are detected in every mode"));
+
     auto *form = new QFormLayout;
     form->addRow(tr("&Display name:"), m_displayName);
     form->addRow(tr("&User:"), m_user);
@@ -57,6 +65,7 @@ AccountDialog::AccountDialog(QWidget *parent)
     form->addRow(tr("&Server / outbound proxy:"), m_server);
     form->addRow(tr("&Transport:"), m_transport);
     form->addRow(tr("&Expires:"), m_expires);
+    form->addRow(tr("DT&MF:"), m_dtmfMode);
 
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("problem"));
@@ -92,6 +101,8 @@ void AccountDialog::setAccount(const phone::Account &account)
     const int t = m_transport->findData(account.transport.toLower());
     m_transport->setCurrentIndex(t < 0 ? 0 : t);
     m_expires->setValue(account.expires);
+    const int d = m_dtmfMode->findData(account.dtmfMode.toLower());
+    m_dtmfMode->setCurrentIndex(d < 0 ? 0 : d);
     validate();
 }
 
@@ -106,6 +117,7 @@ phone::Account AccountDialog::account() const
     a.server = m_server->text().trimmed();
     a.transport = m_transport->currentData().toString();
     a.expires = m_expires->value();
+    a.dtmfMode = m_dtmfMode->currentData().toString();
     return a;
 }
 

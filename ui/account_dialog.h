@@ -42,6 +42,7 @@ private:
     QLineEdit *m_server;
     QComboBox *m_transport;
     QSpinBox *m_expires;
+    QComboBox *m_dtmfMode;
     QLabel *m_problem;
     QDialogButtonBox *m_buttons;
 };

@@ -67,6 +67,7 @@ void AccountStore::load()
         a.server = m_settings->value(QStringLiteral("server")).toString();
         a.transport = m_settings->value(QStringLiteral("transport"), a.transport).toString();
         a.expires = m_settings->value(QStringLiteral("expires"), a.expires).toInt();
+        a.dtmfMode = m_settings->value(QStringLiteral("dtmfMode"), a.dtmfMode).toString();
         m_settings->endGroup();
         m_accounts.append(a);
     }
@@ -83,6 +84,7 @@ void AccountStore::writeAccount(const phone::Account &a)
     m_settings->setValue(QStringLiteral("server"), a.server);
     m_settings->setValue(QStringLiteral("transport"), a.transport);
     m_settings->setValue(QStringLiteral("expires"), a.expires);
+    m_settings->setValue(QStringLiteral("dtmfMode"), a.dtmfMode);
     m_settings->endGroup();
 }
 

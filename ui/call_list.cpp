@@ -44,6 +44,7 @@ CallList::CallList(phone::Phone &phone, const QString &settingsFile, AccountName
     layout->addWidget(scroll, 1);
 
     connect(m_dialPad, &DialPad::dialRequested, this, &CallList::dial);
+    connect(m_dialPad, &DialPad::dtmfRequested, this, &CallList::sendDtmf);
     connect(&m_phone, &phone::Phone::callAdded, this, &CallList::addPanel);
     connect(&m_phone, &phone::Phone::incomingCall, this, &CallList::ring);
     connect(&m_phone, &phone::Phone::callEnded, this, &CallList::ended);
@@ -81,6 +82,10 @@ void CallList::addPanel(const QString &accountId, Call *call)
     connect(panel, &CallPanel::closeRequested, this, [this, panel] { removePanel(panel); });
     // The call's diagnoses go to the findings pane too, under the account.
     connect(call, &Call::finding, this, [this, name](const QString &severity, const QString &text) { emit finding(name, severity, text); });
+    connect(call, &Call::dtmfFinding, this,
+        [this, name](const dtmf::Finding &f) { emit finding(name, QString::fromLatin1(dtmf::severityName(f.severity)), f.text); });
+    connect(call, &Call::stateChanged, this, &CallList::updateDialPadMode);
+    updateDialPadMode();
     emit activity();
 }
 
@@ -110,6 +115,29 @@ void CallList::removePanel(CallPanel *panel)
     m_panels.removeOne(panel);
     panel->deleteLater();
     m_noCalls->setVisible(m_panels.isEmpty());
+    updateDialPadMode();
+}
+
+Call *CallList::activeCall() const
+{
+    for (CallPanel *p : m_panels)
+        if (Call *c = p->call(); c && (c->state() == Call::State::Active || c->state() == Call::State::RemoteHeld))
+            return c;
+    return nullptr;
+}
+
+void CallList::updateDialPadMode() { m_dialPad->setInCall(activeCall() != nullptr); }
+
+void CallList::sendDtmf(QChar digit, std::optional<phone::DtmfMode> mode)
+{
+    Call *call = activeCall();
+    if (!call)
+        return;
+    const auto sent = call->sendDtmf(QString(digit), mode);
+    if (!sent)
+        emit status(sent.error());
+    else
+        emit status(tr("DTMF %1 sent as %2").arg(digit).arg(QString::fromLatin1(dtmf::modeName(*sent))));
 }
 
 } // namespace ds::ui

@@ -2,6 +2,8 @@
 // CallList: the calls area — the dial pad on top and one CallPanel per call below, newest first —
 // placing calls through the Phone, ringing for incoming ones and keeping the last ended calls.
 
+#include "phone/call_settings.h"
+
 #include <QList>
 #include <QWidget>
 
@@ -46,6 +48,9 @@ private:
     void ring(const QString &accountId, ds::phone::Call *call);
     void ended(const QString &accountId, ds::phone::Call *call);
     void removePanel(CallPanel *panel);
+    void sendDtmf(QChar digit, std::optional<ds::phone::DtmfMode> mode);
+    ds::phone::Call *activeCall() const; // the newest connected call: where the pad's digits go
+    void updateDialPadMode();
 
     ds::phone::Phone &m_phone;
     AccountName m_accountName;

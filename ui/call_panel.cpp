@@ -1,6 +1,7 @@
 #include "call_panel.h"
 
 #include "call_summary.h"
+#include "dtmf_panel.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -18,6 +19,20 @@ namespace ds::ui {
 using phone::Call;
 
 namespace {
+
+// A section header that opens and closes the widget below it (negotiation, DTMF).
+QToolButton *sectionToggle(const char *objectName, const QString &text, const QString &toolTip, QWidget *parent)
+{
+    auto *t = new QToolButton(parent);
+    t->setObjectName(QLatin1String(objectName));
+    t->setText(text);
+    t->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    t->setArrowType(Qt::RightArrow);
+    t->setCheckable(true);
+    t->setAutoRaise(true);
+    t->setToolTip(toolTip);
+    return t;
+}
 
 QLabel *label(const char *objectName, QWidget *parent, const QString &text = {})
 {
@@ -114,6 +129,7 @@ CallPanel::CallPanel(Call *call, const QString &accountName, QWidget *parent)
     m_findings->hide();
 
     buildNegotiation();
+    buildDtmf();
 
     auto *head = new QHBoxLayout;
     head->addWidget(m_party, 1);
@@ -139,6 +155,8 @@ CallPanel::CallPanel(Call *call, const QString &accountName, QWidget *parent)
     layout->addWidget(m_findings);
     layout->addWidget(m_negotiationToggle);
     layout->addWidget(m_negotiation);
+    layout->addWidget(m_dtmfToggle);
+    layout->addWidget(m_dtmf);
 
     m_clock = new QTimer(this);
     m_clock->setInterval(1000);
@@ -182,16 +200,45 @@ CallPanel::CallPanel(Call *call, const QString &accountName, QWidget *parent)
 
 QString CallPanel::stateText() const { return m_stateLabel->text(); }
 
+void CallPanel::buildDtmf()
+{
+    m_dtmfToggle = sectionToggle(
+        "dtmfToggle", tr("DTMF"), tr("Digits sent and received in each mode, what the far end really does, and the spectrogram of what arrives"), this);
+    m_dtmf = new DtmfPanel(this);
+    m_dtmf->setObjectName(QStringLiteral("dtmfPanel"));
+    m_dtmf->setMinimumHeight(260);
+    m_dtmf->hide();
+    connect(m_dtmfToggle, &QToolButton::toggled, this, [this](bool open) {
+        m_dtmfToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+        m_dtmf->setVisible(open);
+    });
+    if (!m_call)
+        return;
+    Call *call = m_call;
+    auto refresh = [this] {
+        if (!m_call)
+            return;
+        m_dtmf->setDigits(m_call->dtmfAnalyzer().digits());
+        m_dtmf->setFindings(m_call->dtmfAnalyzer().findings());
+    };
+    connect(call, &Call::dtmf, this, [this, refresh] {
+        refresh();
+        if (!m_dtmfToggle->isChecked())
+            m_dtmfToggle->setText(tr("DTMF (%1)").arg(m_call->dtmfAnalyzer().digits().size()));
+    });
+    connect(call, &Call::dtmfFinding, this, [this, refresh](const dtmf::Finding &f) {
+        refresh();
+        onFinding(QString::fromLatin1(dtmf::severityName(f.severity)), f.text);
+    });
+    connect(call, &Call::spectrum, m_dtmf, &DtmfPanel::appendSpectrum);
+    call->setSpectrogramEnabled(true); // a few µs per 16 ms of audio: always on, so the picture is there when opened
+    refresh();
+}
+
 void CallPanel::buildNegotiation()
 {
-    m_negotiationToggle = new QToolButton(this);
-    m_negotiationToggle->setObjectName(QStringLiteral("negotiationToggle"));
-    m_negotiationToggle->setText(tr("Negotiation"));
-    m_negotiationToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_negotiationToggle->setArrowType(Qt::RightArrow);
-    m_negotiationToggle->setCheckable(true);
-    m_negotiationToggle->setAutoRaise(true);
-    m_negotiationToggle->setToolTip(tr("The SDP offer and answer side by side with what arrives on the wire"));
+    m_negotiationToggle
+        = sectionToggle("negotiationToggle", tr("Negotiation"), tr("The SDP offer and answer side by side with what arrives on the wire"), this);
 
     m_negotiation = new QTreeWidget(this);
     m_negotiation->setObjectName(QStringLiteral("negotiation"));

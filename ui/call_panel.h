@@ -19,6 +19,8 @@ class QTreeWidget;
 
 namespace ds::ui {
 
+class DtmfPanel;
+
 class CallPanel final : public QFrame {
     Q_OBJECT
 public:
@@ -34,6 +36,7 @@ signals:
 
 private:
     void buildNegotiation();
+    void buildDtmf();
     void onStateChanged();
     void onStats(const ds::media::StreamStats &stats);
     void onNegotiated();
@@ -85,6 +88,8 @@ private:
     QListWidget *m_findings;
     QToolButton *m_negotiationToggle;
     QTreeWidget *m_negotiation;
+    QToolButton *m_dtmfToggle;
+    DtmfPanel *m_dtmf; // the call's digits per mode, the analyzer's findings, the received spectrogram
     QTimer *m_clock;
 };
 

@@ -4,6 +4,7 @@
 #include <QCompleter>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -20,6 +21,7 @@ namespace ds::ui {
 namespace {
 
 const QString kHistoryKey = QStringLiteral("history/dialled");
+const QString kDtmfModeKey = QStringLiteral("dtmf/mode");
 
 std::unique_ptr<QSettings> openSettings(const QString &file)
 {
@@ -33,6 +35,8 @@ QString keyName(QChar c)
         return QStringLiteral("digit_star");
     if (c == u'#')
         return QStringLiteral("digit_hash");
+    if (c.isLetter())
+        return QStringLiteral("digit_%1").arg(c.toLower());
     return QStringLiteral("digit_%1").arg(c);
 }
 
@@ -64,18 +68,38 @@ DialPad::DialPad(const QString &settingsFile, QWidget *parent)
 
     auto *keys = new QGridLayout;
     keys->setSpacing(2);
-    const QString digits = QStringLiteral("123456789*0#");
+    // The sixteen keys of ITU-T Q.23, A-D in the fourth column as on a test set.
+    const QString digits = QStringLiteral("123A456B789C*0#D");
     for (int i = 0; i < digits.size(); ++i) {
         const QChar c = digits[i];
         auto *key = new QToolButton(this);
         key->setObjectName(keyName(c));
         key->setText(c);
-        key->setToolTip(tr("Adds %1 to the address").arg(c));
         key->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
         key->setFocusPolicy(Qt::NoFocus); // typing goes on in the address field
-        connect(key, &QToolButton::clicked, this, [this, c] { appendDigit(c); });
-        keys->addWidget(key, i / 3, i % 3);
+        connect(key, &QToolButton::clicked, this, [this, c] { keyPressed(c); });
+        keys->addWidget(key, i / 4, i % 4);
+        m_keys << key;
     }
+
+    m_dtmfMode = new QComboBox(this);
+    m_dtmfMode->setObjectName(QStringLiteral("dtmfMode"));
+    m_dtmfMode->addItem(tr("Account's"), QStringLiteral("account"));
+    m_dtmfMode->addItem(tr("Auto"), QStringLiteral("auto"));
+    m_dtmfMode->addItem(tr("RFC 4733"), QStringLiteral("rfc4733"));
+    m_dtmfMode->addItem(tr("In-band"), QStringLiteral("inband"));
+    m_dtmfMode->addItem(tr("SIP INFO"), QStringLiteral("info"));
+    m_dtmfMode->setToolTip(tr("How the keys send DTMF during a call: the account's setting, or Auto (RFC 4733 events when the "
+                              "call negotiated telephone-event, else in-band tones), or one mode. Received digits are detected in every mode."));
+    const int saved = m_dtmfMode->findData(openSettings(m_settingsFile)->value(kDtmfModeKey, QStringLiteral("account")).toString());
+    m_dtmfMode->setCurrentIndex(saved < 0 ? 0 : saved);
+    connect(m_dtmfMode, &QComboBox::currentIndexChanged, this,
+        [this] { openSettings(m_settingsFile)->setValue(kDtmfModeKey, m_dtmfMode->currentData().toString()); });
+    auto *modeRow = new QHBoxLayout;
+    auto *modeLabel = new QLabel(tr("&DTMF:"), this);
+    modeLabel->setBuddy(m_dtmfMode);
+    modeRow->addWidget(modeLabel);
+    modeRow->addWidget(m_dtmfMode, 1);
 
     auto *from = new QHBoxLayout;
     auto *fromLabel = new QLabel(tr("&From:"), this);
@@ -88,13 +112,40 @@ DialPad::DialPad(const QString &settingsFile, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_target);
     layout->addLayout(keys);
+    layout->addLayout(modeRow);
     layout->addLayout(from);
 
     connect(m_target, &QLineEdit::returnPressed, this, &DialPad::call);
     connect(m_target, &QLineEdit::textChanged, this, &DialPad::updateCallButton);
     connect(m_account, &QComboBox::currentIndexChanged, this, &DialPad::updateCallButton);
     connect(m_call, &QPushButton::clicked, this, &DialPad::call);
+    setInCall(false);
     updateCallButton();
+}
+
+void DialPad::setInCall(bool inCall)
+{
+    m_inCall = inCall;
+    for (QToolButton *key : m_keys)
+        key->setToolTip(inCall ? tr("Sends %1 as DTMF in the chosen mode").arg(key->text()) : tr("Adds %1 to the address").arg(key->text()));
+}
+
+std::optional<phone::DtmfMode> DialPad::dtmfMode() const { return phone::dtmfModeFromName(m_dtmfMode->currentData().toString()); }
+
+void DialPad::setDtmfMode(std::optional<phone::DtmfMode> mode)
+{
+    m_dtmfMode->setCurrentIndex(std::max(0, m_dtmfMode->findData(mode ? phone::dtmfModeName(*mode) : QStringLiteral("account"))));
+}
+
+void DialPad::keyPressEvent(QKeyEvent *event)
+{
+    // In a call, digits typed anywhere on the pad (outside the address field) are DTMF.
+    const QString t = event->text().toUpper();
+    if (m_inCall && t.size() == 1 && QStringLiteral("0123456789*#ABCD").contains(t[0])) {
+        keyPressed(t[0]);
+        return;
+    }
+    QWidget::keyPressEvent(event);
 }
 
 void DialPad::setAccounts(const QList<AccountChoice> &accounts)
@@ -143,8 +194,12 @@ void DialPad::call()
     emit dialRequested(id, to);
 }
 
-void DialPad::appendDigit(QChar digit)
+void DialPad::keyPressed(QChar digit)
 {
+    if (m_inCall) {
+        emit dtmfRequested(digit, dtmfMode());
+        return;
+    }
     m_target->insert(QString(digit));
     m_target->setFocus();
 }

@@ -1,6 +1,9 @@
 #pragma once
 // DialPad: where a call starts — the address to call (completed from the targets dialled before),
-// twelve digit keys, the account to call from (only registered ones) and the Call button.
+// sixteen digit keys, the account to call from (only registered ones) and the Call button; during a
+// call the keys send DTMF in the mode chosen next to them.
+
+#include "phone/call_settings.h"
 
 #include <QList>
 #include <QWidget>
@@ -9,6 +12,7 @@ class QComboBox;
 class QCompleter;
 class QLineEdit;
 class QPushButton;
+class QToolButton;
 class QStringListModel;
 
 namespace ds::ui {
@@ -34,6 +38,12 @@ public:
     void setTarget(const QString &target);
     // Most recent first.
     QStringList history() const;
+    // In a call the keys (and typed digits) send DTMF instead of editing the address.
+    void setInCall(bool inCall);
+    bool inCall() const { return m_inCall; }
+    // The mode the keys send in; nullopt: the account's own (its settings).
+    std::optional<ds::phone::DtmfMode> dtmfMode() const;
+    void setDtmfMode(std::optional<ds::phone::DtmfMode> mode);
 
 public slots:
     // Emits dialRequested for the field's target from the chosen account, when both are there.
@@ -41,9 +51,11 @@ public slots:
 
 signals:
     void dialRequested(const QString &accountId, const QString &target);
+    void dtmfRequested(QChar digit, std::optional<ds::phone::DtmfMode> mode);
 
 private:
-    void appendDigit(QChar digit);
+    void keyPressed(QChar digit);
+    void keyPressEvent(QKeyEvent *event) override;
     void remember(const QString &target);
     void updateCallButton();
 
@@ -53,6 +65,9 @@ private:
     QCompleter *m_completer;
     QComboBox *m_account;
     QPushButton *m_call;
+    QComboBox *m_dtmfMode;
+    QList<QToolButton *> m_keys;
+    bool m_inCall = false;
 };
 
 } // namespace ds::ui

@@ -96,6 +96,7 @@ int runAnswer(const QStringList &args)
                 if (c->outcome() == phone::CallOutcome::Answered)
                     ++answered;
                 last = {{QStringLiteral("codec"), c->codec()}, {QStringLiteral("rtp"), CallRunner::rtpFields(c->stats())}};
+                CallRunner::addDtmfFields(last, *c);
                 if (c->end().status)
                     last.insert(QStringLiteral("status"), c->end().status);
                 if (handled >= calls) {

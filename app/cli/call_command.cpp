@@ -49,6 +49,7 @@ int runCall(const QStringList &args)
                 {QStringLiteral("call_id"), QString::fromUtf8(c->session()->callId())}, {QStringLiteral("duration_s"), double(c->connectedMs()) / 1000.0}};
             if (c->end().status)
                 r.insert(QStringLiteral("status"), c->end().status);
+            CallRunner::addDtmfFields(r, *c);
             if (c->postDialDelayMs() >= 0)
                 r.insert(QStringLiteral("post_dial_delay_ms"), c->postDialDelayMs());
             // Nothing came back at all (Timer B, a dropped connection): a network failure, exit 3.

@@ -3,11 +3,14 @@
 #include "commands.h"
 #include "trace_output.h"
 
+#include "dtmf/rfc4733.h"
 #include "sip/resolver.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QMetaEnum>
+
+#include <cmath>
 
 namespace ds::cli {
 
@@ -25,7 +28,57 @@ void addCallOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("tone"), QStringLiteral("Send a sine of this frequency in Hz."), QStringLiteral("HZ")});
     p.addOption({QStringLiteral("record"), QStringLiteral("Record the received audio into this WAV file."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("duration"), QStringLiteral("Hang up after S seconds of answered call."), QStringLiteral("S")});
+    p.addOption({QStringLiteral("dtmf"), QStringLiteral("Send these DTMF digits once answered (0-9 * # A-D, ',' pauses 1 s)."), QStringLiteral("DIGITS")});
+    p.addOption({QStringLiteral("dtmf-mode"),
+        QStringLiteral("How to send DTMF: rfc4733, inband, info or auto (default: RFC 4733 when negotiated, else in-band)."), QStringLiteral("MODE")});
+    p.addOption({QStringLiteral("dtmf-delay"), QStringLiteral("Wait S seconds after the answer before the first digit (default 1)."), QStringLiteral("S")});
+    p.addOption({QStringLiteral("dtmf-duration"), QStringLiteral("Tone / event duration of each digit in ms (default 100)."), QStringLiteral("MS")});
+    p.addOption({QStringLiteral("dtmf-pause"), QStringLiteral("Pause between digits in ms (default 100)."), QStringLiteral("MS")});
+    p.addOption({QStringLiteral("dtmf-info-type"), QStringLiteral("INFO body: dtmf-relay (default) or dtmf."), QStringLiteral("TYPE")});
+    p.addOption({QStringLiteral("no-telephone-event"), QStringLiteral("Neither offer nor accept RFC 4733 telephone-event.")});
     p.addOption({QStringLiteral("sound-card"), QStringLiteral("Use the sound card for what --play/--tone/--record do not cover.")});
+}
+
+std::optional<QString> readDtmfOptions(const QCommandLineParser &p, CallOptions &o)
+{
+    phone::DtmfSettings &d = o.settings.dtmf;
+    o.settings.telephoneEvent = !p.isSet(QStringLiteral("no-telephone-event"));
+    o.dtmfDigits = p.value(QStringLiteral("dtmf"));
+    for (QChar c : o.dtmfDigits)
+        if (c != QLatin1Char(',') && !dtmf::eventOfDigit(c.toLatin1()))
+            return QStringLiteral("--dtmf: \"%1\" is not a DTMF digit (0-9 * # A-D, ',' for a pause)").arg(c);
+    if (p.isSet(QStringLiteral("dtmf-mode"))) {
+        o.dtmfMode = phone::dtmfModeFromName(p.value(QStringLiteral("dtmf-mode")));
+        if (!o.dtmfMode)
+            return QStringLiteral("--dtmf-mode: \"%1\" is not one of rfc4733, inband, info, auto").arg(p.value(QStringLiteral("dtmf-mode")));
+        d.mode = *o.dtmfMode;
+    }
+    const auto number = [&p](const QString &name, double min, double max, double *out) -> std::optional<QString> {
+        if (!p.isSet(name))
+            return std::nullopt;
+        bool ok = false;
+        *out = p.value(name).toDouble(&ok);
+        if (!ok || *out < min || *out > max)
+            return QStringLiteral("--%1: give a number from %2 to %3").arg(name).arg(min).arg(max);
+        return std::nullopt;
+    };
+    double tone = d.send.toneMs, pause = d.send.pauseMs;
+    for (auto error : {number(QStringLiteral("dtmf-delay"), 0, 3600, &o.dtmfDelayS), number(QStringLiteral("dtmf-duration"), 40, 10000, &tone),
+             number(QStringLiteral("dtmf-pause"), 0, 10000, &pause)})
+        if (error)
+            return error;
+    d.send.toneMs = int(tone);
+    d.send.pauseMs = int(pause);
+    if (p.isSet(QStringLiteral("dtmf-info-type"))) {
+        const QString t = p.value(QStringLiteral("dtmf-info-type")).toLower();
+        if (t == QLatin1String("dtmf-relay") || t == QLatin1String("relay"))
+            d.infoBody = dtmf::InfoBodyType::DtmfRelay;
+        else if (t == QLatin1String("dtmf"))
+            d.infoBody = dtmf::InfoBodyType::Dtmf;
+        else
+            return QStringLiteral("--dtmf-info-type: \"%1\" is not dtmf-relay or dtmf").arg(t);
+    }
+    return std::nullopt;
 }
 
 std::expected<CallOptions, QString> readCallOptions(const QCommandLineParser &p, const CommonOptions &common, const QString &target)
@@ -89,6 +142,8 @@ std::expected<CallOptions, QString> readCallOptions(const QCommandLineParser &p,
         if (!ok || o.durationS < 0)
             return std::unexpected(QStringLiteral("--duration must be a number of seconds"));
     }
+    if (auto error = readDtmfOptions(p, o))
+        return std::unexpected(*error);
     return o;
 }
 
@@ -216,7 +271,64 @@ void CallRunner::follow(phone::Call *call, std::function<void(phone::Call *)> do
         m_out.event(QStringLiteral("media"), rtpFields(s));
     });
     connect(call, &phone::Call::ended, this, [call, done] { done(call); });
+    followDtmf(call);
     callEvent(0);
+}
+
+void CallRunner::followDtmf(phone::Call *call)
+{
+    connect(call, &phone::Call::dtmf, this, [this](const dtmf::DigitEvent &e) {
+        QJsonObject f {{QStringLiteral("digit"), QString(QChar::fromLatin1(e.digit))}, {QStringLiteral("mode"), QString::fromLatin1(dtmf::modeName(e.mode))},
+            {QStringLiteral("dir"), e.dir == dtmf::Direction::In ? QStringLiteral("in") : QStringLiteral("out")}, {QStringLiteral("duration_ms"), e.durationMs},
+            {QStringLiteral("at_ms"), qint64(e.atMs)}};
+        if (e.levelDbm0)
+            f.insert(QStringLiteral("level_dbm0"), std::round(*e.levelDbm0 * 10) / 10);
+        if (e.twistDb)
+            f.insert(QStringLiteral("twist_db"), std::round(*e.twistDb * 10) / 10);
+        if (!e.endSeen)
+            f.insert(QStringLiteral("end_seen"), false);
+        if (e.infoStatus)
+            f.insert(QStringLiteral("status"), *e.infoStatus);
+        m_out.event(QStringLiteral("dtmf"), f);
+        m_out.text(QStringLiteral("   dtmf %1 %2 (%3, %4 ms%5)")
+                       .arg(e.dir == dtmf::Direction::In ? QStringLiteral("in") : QStringLiteral("out"), QChar::fromLatin1(e.digit),
+                           QString::fromLatin1(dtmf::modeName(e.mode)))
+                       .arg(e.durationMs)
+                       .arg(e.infoStatus ? QStringLiteral(", %1").arg(*e.infoStatus) : QString()));
+    });
+    connect(call, &phone::Call::dtmfFinding, this,
+        [this](const dtmf::Finding &f) { reportFinding(m_out, QString::fromLatin1(dtmf::severityName(f.severity)), f.text, f.code); });
+    if (m_options.dtmfDigits.isEmpty())
+        return;
+    connect(call, &phone::Call::stateChanged, this, [this, call](phone::Call::State s) {
+        if (s != phone::Call::State::Active || call->property("ds_dtmf_armed").toBool())
+            return;
+        call->setProperty("ds_dtmf_armed", true);
+        const bool hangUpAfter = m_options.durationS < 0; // no --duration: the digits are the call
+        QTimer::singleShot(std::chrono::milliseconds(qint64(m_options.dtmfDelayS * 1000)), Qt::PreciseTimer, call, [this, call, hangUpAfter] {
+            if (hangUpAfter) {
+                m_overall.stop();
+                // Hang up a moment after the last digit: the far end's detector needs its pause too.
+                connect(call, &phone::Call::dtmfSent, call, [call] { QTimer::singleShot(1000, call, [call] { call->hangUp(); }); });
+            }
+            auto sent = call->sendDtmf(m_options.dtmfDigits, m_options.dtmfMode);
+            if (!sent) {
+                reportFinding(m_out, QStringLiteral("error"), sent.error());
+                if (hangUpAfter)
+                    call->hangUp();
+            }
+        });
+    });
+}
+
+void CallRunner::addDtmfFields(QJsonObject &result, const phone::Call &call)
+{
+    QString sent, received;
+    for (const dtmf::MergedDigit &d : call.dtmfAnalyzer().digits())
+        (d.dir == dtmf::Direction::In ? received : sent) += QChar::fromLatin1(d.digit);
+    result.insert(QStringLiteral("dtmf_sent"), sent);
+    result.insert(QStringLiteral("dtmf_received"), received);
+    result.insert(QStringLiteral("dtmf_findings"), qsizetype(call.dtmfAnalyzer().findings().size()));
 }
 
 void CallRunner::fail(const QString &outcome, int status, const QString &reason, int code)

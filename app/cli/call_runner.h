@@ -29,6 +29,9 @@ struct CallOptions {
     bool registerFirst = true; // a server was given and --no-register was not
     phone::CallSettings settings;
     double durationS = -1; // hang up after this long in the call; -1: wait for the far end
+    QString dtmfDigits; // --dtmf: sent once the call is answered (after --dtmf-delay)
+    std::optional<phone::DtmfMode> dtmfMode; // --dtmf-mode; else the settings' (auto)
+    double dtmfDelayS = 1.0;
 };
 // For `call`, target is the TARGET argument (its host is the server of a direct call).
 std::expected<CallOptions, QString> readCallOptions(const QCommandLineParser &p, const CommonOptions &common, const QString &target);
@@ -48,12 +51,16 @@ public:
     void follow(phone::Call *call, std::function<void(phone::Call *)> done);
     // The `rtp` object of a call's result.
     static QJsonObject rtpFields(const media::StreamStats &s);
+    // dtmf_sent / dtmf_received (digit strings) and dtmf_findings of a call's result.
+    static void addDtmfFields(QJsonObject &result, const phone::Call &call);
     // Unregisters (when registered), prints the ladder and the result, exits the event loop with code.
     void finish(QJsonObject result, int code);
     // A failure before any call: registration or stack.
     void fail(const QString &outcome, int status, const QString &reason, int code);
 
 private:
+    void followDtmf(phone::Call *call);
+
     CallOptions m_options;
     CommonOptions m_common;
     EventWriter &m_out;

@@ -13,5 +13,6 @@ int runLint(const QStringList &args);
 int runCall(const QStringList &args);
 int runAnswer(const QStringList &args);
 int runLadder(const QStringList &args);
+int runDtmf(const QStringList &args); // `dialscope dtmf detect FILE.wav`
 
 } // namespace ds::cli

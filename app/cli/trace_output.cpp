@@ -63,9 +63,12 @@ void reportAuth(EventWriter &out, const sip::AuthExplanation &e)
                  .arg(QString::fromUtf8(e.digest.responseInput), QString::fromLatin1(e.digest.response)));
 }
 
-void reportFinding(EventWriter &out, const QString &severity, const QString &text)
+void reportFinding(EventWriter &out, const QString &severity, const QString &text, const QString &code)
 {
-    out.event(QStringLiteral("finding"), {{QStringLiteral("severity"), severity}, {QStringLiteral("text"), text}});
+    QJsonObject f {{QStringLiteral("severity"), severity}, {QStringLiteral("text"), text}};
+    if (!code.isEmpty())
+        f.insert(QStringLiteral("code"), code);
+    out.event(QStringLiteral("finding"), f);
     out.text(QStringLiteral("   %1: %2").arg(severity, text));
 }
 

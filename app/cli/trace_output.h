@@ -11,7 +11,7 @@ namespace ds::cli {
 
 void reportTrace(EventWriter &out, const sip::TraceEvent &e);
 void reportAuth(EventWriter &out, const sip::AuthExplanation &e);
-void reportFinding(EventWriter &out, const QString &severity, const QString &text);
+void reportFinding(EventWriter &out, const QString &severity, const QString &text, const QString &code = {}); // code: stable id, e.g. "double-digits"
 // The text ladder of the trace, to stdout (text mode) or stderr (--json keeps stdout JSON only).
 void reportLadder(EventWriter &out, const QString &ladder);
 

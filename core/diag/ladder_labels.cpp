@@ -1,5 +1,6 @@
 #include "ladder_labels.h"
 
+#include "dtmf/info_body.h"
 #include "sdp/session_description.h"
 #include "sip/header_values.h"
 #include "sip/message.h"
@@ -42,45 +43,13 @@ QString sdpSummary(QByteArrayView body)
     return parts.join(QStringLiteral("; "));
 }
 
-namespace {
-
-QString digitOf(QByteArrayView v)
-{
-    v = sip::trimmed(v);
-    if (v.size() == 1) {
-        const char c = v[0];
-        if ((c >= '0' && c <= '9') || c == '*' || c == '#')
-            return QString(QLatin1Char(c));
-        if ((c >= 'A' && c <= 'D') || (c >= 'a' && c <= 'd'))
-            return QString(QLatin1Char(char(c & ~0x20)));
-        return {};
-    }
-    // Numeric forms some PBXs send (RFC 4733 event codes): 10 = *, 11 = #, 12-15 = A-D, 16 = flash.
-    bool ok = false;
-    const int n = v.toInt(&ok);
-    if (!ok)
-        return {};
-    static const char *kCodes[] = {"*", "#", "A", "B", "C", "D", "flash"};
-    return n >= 10 && n <= 16 ? QString::fromLatin1(kCodes[n - 10]) : QString();
-}
-
-} // namespace
-
+// The INFO body parsed as the phone does (dtmf/info_body.h); a flash shows as "flash".
 QString dtmfInfoDigits(QByteArrayView contentType, QByteArrayView body)
 {
-    const QByteArrayView type = sip::trimmed(contentType);
-    if (type.startsWith("application/dtmf-relay") || sip::equalsNoCase(type.first(std::min<qsizetype>(type.size(), 22)), "application/dtmf-relay")) {
-        for (QByteArrayView line : QByteArray::fromRawData(body.data(), body.size()).split('\n')) {
-            line = sip::trimmed(line);
-            const qsizetype eq = line.indexOf('=');
-            if (eq > 0 && sip::equalsNoCase(sip::trimmed(line.first(eq)), "Signal"))
-                return digitOf(line.sliced(eq + 1));
-        }
+    const auto d = dtmf::parseInfoBody(contentType, body);
+    if (!d)
         return {};
-    }
-    if (sip::equalsNoCase(type.first(std::min<qsizetype>(type.size(), 16)), "application/dtmf") && type.size() <= 17)
-        return digitOf(body);
-    return {};
+    return d->digit == dtmf::kFlash ? QStringLiteral("flash") : QString(QLatin1Char(d->digit));
 }
 
 QString challengeSummary(QByteArrayView value)

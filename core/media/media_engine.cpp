@@ -1,5 +1,7 @@
 #include "media/media_engine.h"
 
+#include "dtmf/digit_event.h"
+
 #include "media/media_session.h"
 #include "media/rtp_stream.h"
 
@@ -10,6 +12,7 @@ MediaEngine::MediaEngine(QObject *parent)
 {
     qRegisterMetaType<ds::media::StreamStats>();
     qRegisterMetaType<ds::media::StreamParams>();
+    qRegisterMetaType<ds::dtmf::DigitEvent>();
     m_thread.setObjectName(QStringLiteral("media"));
     m_thread.start(QThread::TimeCriticalPriority);
 }

@@ -16,6 +16,9 @@ MediaSession::MediaSession(RtpStream *stream, QObject *parent)
         emit statsUpdated(s);
     });
     connect(stream, &RtpStream::failed, this, &MediaSession::failed);
+    connect(stream, &RtpStream::dtmf, this, &MediaSession::dtmf);
+    connect(stream, &RtpStream::dtmfQueueDrained, this, &MediaSession::dtmfQueueDrained);
+    connect(stream, &RtpStream::spectrum, this, &MediaSession::spectrum);
 }
 
 MediaSession::~MediaSession() { detach(); }
@@ -68,6 +71,21 @@ void MediaSession::setLocalTone(std::shared_ptr<AudioPort> tone)
 void MediaSession::stop()
 {
     post([](RtpStream *s) { s->stop(); });
+}
+
+void MediaSession::sendDtmf(const QByteArray &digits, dtmf::Mode mode, const dtmf::SendSettings &settings)
+{
+    post([digits, mode, settings](RtpStream *s) { s->sendDtmf(digits, mode, settings); });
+}
+
+void MediaSession::clearDtmf()
+{
+    post([](RtpStream *s) { s->clearDtmf(); });
+}
+
+void MediaSession::setSpectrogramEnabled(bool on)
+{
+    post([on](RtpStream *s) { s->setSpectrogramEnabled(on); });
 }
 
 } // namespace ds::media

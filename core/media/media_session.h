@@ -1,6 +1,8 @@
 #pragma once
 // MediaSession: the main-thread handle a Call owns on its RTP stream, which lives on the media thread.
 
+#include "dtmf/digit_event.h"
+#include "dtmf/stream_dtmf.h"
 #include "media/audio_port.h"
 #include "media/stream_params.h"
 
@@ -34,6 +36,10 @@ public:
     // Plays `tone` (a source at the codec's clock rate) to the sink instead of the received audio,
     // e.g. ringback; null ends it.
     void setLocalTone(std::shared_ptr<AudioPort> tone);
+    // DTMF in RFC 4733 or in-band mode (see RtpStream::sendDtmf); the stream reports back by dtmf().
+    void sendDtmf(const QByteArray &digits, ds::dtmf::Mode mode, const ds::dtmf::SendSettings &settings);
+    void clearDtmf();
+    void setSpectrogramEnabled(bool on);
     void stop();
 
     const StreamStats &stats() const { return m_stats; }
@@ -43,6 +49,9 @@ public:
 signals:
     void statsUpdated(const ds::media::StreamStats &stats);
     void failed(const QString &reason);
+    void dtmf(const ds::dtmf::DigitEvent &event);
+    void dtmfQueueDrained();
+    void spectrum(const QByteArray &columns, qint64 firstColumnMs);
 
 private:
     friend class MediaEngine;

@@ -250,6 +250,7 @@ std::optional<QString> RtpStream::applyCodec(const StreamParams &params)
     const bool clockChanged = !m_codec || (*codec)->clockRate() != m_codec->clockRate();
     m_codec = std::move(*codec);
     m_params = params;
+    m_dtmf.configure(m_codec->clockRate(), params.ptime, params.telephoneEventPt.has_value());
     if (clockChanged || !m_receiver) {
         m_receiver.emplace(std::uint32_t(m_codec->clockRate())); // jitter is in timestamp units of this clock
         m_haveRemote = false;
@@ -303,6 +304,8 @@ void RtpStream::update(const StreamParams &params)
             emit failed(QStringLiteral("cannot change media: %1").arg(*error));
             return; // the old codec carries on
         }
+    } else if (params.telephoneEventPt.has_value() != m_params.telephoneEventPt.has_value()) {
+        m_dtmf.configure(m_codec->clockRate(), params.ptime, params.telephoneEventPt.has_value());
     }
     if (!m_params.receive && params.receive)
         resetJitterBuffer(m_playFrameMs); // what it held is stale, and so is its play-out position
@@ -318,6 +321,35 @@ void RtpStream::setLocalTone(std::shared_ptr<AudioPort> tone)
 {
     Q_ASSERT(!tone || tone->isSource());
     m_localTone = std::move(tone);
+}
+
+void RtpStream::sendDtmf(const QByteArray &digits, dtmf::Mode mode, const dtmf::SendSettings &settings)
+{
+    if (mode == dtmf::Mode::Info)
+        return; // SIP INFO is the call's business, not the stream's
+    if (mode == dtmf::Mode::Rfc4733 && !m_params.telephoneEventPt) {
+        emit failed(QStringLiteral("cannot send DTMF as RFC 4733 events: telephone-event was not negotiated"));
+        return;
+    }
+    const std::size_t queued = m_dtmf.enqueue(std::span(digits.constData(), std::size_t(digits.size())), mode, settings);
+    if (queued < std::size_t(digits.size()))
+        emit failed(QStringLiteral("DTMF queue full (%1 digits waiting): %2 of \"%3\" dropped")
+                        .arg(dtmf::StreamDtmf::kMaxQueued)
+                        .arg(digits.size() - qsizetype(queued))
+                        .arg(QString::fromLatin1(digits)));
+    armTimer();
+}
+
+void RtpStream::clearDtmf() { m_dtmf.clearQueue(); }
+
+void RtpStream::setSpectrogramEnabled(bool on) { m_dtmf.setSpectrogramEnabled(on); }
+
+void RtpStream::flushDtmf()
+{
+    for (const dtmf::DigitEvent &e : m_dtmf.takeDigits())
+        emit dtmf(e);
+    if (m_dtmf.queueDrained())
+        emit dtmfQueueDrained();
 }
 
 void RtpStream::setMuted(bool muted)
@@ -376,6 +408,8 @@ void RtpStream::tick()
         sendFrame();
         m_nextSendMs += m_params.ptime;
     }
+    m_dtmf.tick(now);
+    flushDtmf();
     if (now >= m_nextRtcpMs) {
         sendRtcp(false);
         scheduleRtcp(now);
@@ -434,6 +468,12 @@ void RtpStream::sendFrame()
     }
     if (m_muted)
         std::fill(frame.begin(), frame.end(), std::int16_t(0));
+    // DTMF after mute: a muted phone still dials. An RFC 4733 event replaces the audio packet.
+    if (const auto event = m_dtmf.onSendFrame(frame, ts, m_clock.elapsed())) {
+        if (m_params.telephoneEventPt)
+            sendEvent(*event);
+        return;
+    }
     const auto payload = std::span(m_packet).subspan(RtpPacket::fixedHeaderSize);
     const auto encoded = m_codec->encode(frame, payload);
     if (!encoded) {
@@ -467,6 +507,35 @@ void RtpStream::sendFrame()
     m_sentSinceReport = true;
     ++m_stats.rtpSent;
     m_stats.octetsSent += *encoded;
+}
+
+bool RtpStream::sendEvent(const dtmf::OutgoingEvent &event)
+{
+    std::array<std::uint8_t, dtmf::EventPayload::size> body {};
+    if (!dtmf::writeEvent(event.payload, body))
+        return false;
+    RtpPacket p;
+    p.marker = event.marker; // RFC 4733 2.5.1.1: the first packet of an event
+    p.payloadType = std::uint8_t(*m_params.telephoneEventPt);
+    p.sequence = m_seq;
+    p.timestamp = event.timestamp; // RFC 4733 2.5.1.2: the event's start, the same in every packet of it
+    p.ssrc = m_ssrc;
+    p.payload = body;
+    const auto size = p.serialize(m_packet);
+    if (!size)
+        return false;
+    const qint64 sent = m_rtp->writeDatagram(reinterpret_cast<const char *>(m_packet.data()), qint64(*size), m_params.remoteAddress, m_params.remotePort);
+    const int error = errno;
+    checkIcmp(m_rtp, "RTP");
+    if (sent < 0) {
+        noteSocketError(m_rtp, "RTP", error);
+        return false;
+    }
+    ++m_seq;
+    m_sentSinceReport = true;
+    ++m_stats.eventPacketsSent;
+    m_stats.octetsSent += body.size();
+    return true;
 }
 
 void RtpStream::reportError(const char *what, const QString &why)
@@ -545,6 +614,7 @@ void RtpStream::playFrame(qint64 at)
     }
     const auto decoded = std::span<const std::int16_t>(m_pcm).first(n);
     m_stats.receiveLevelDbfs = levelDbfs(decoded);
+    m_dtmf.onPlayed(decoded, at); // the in-band detector listens whatever the DTMF mode
     if (!m_sink)
         return;
     const auto r = m_playResampler->process(decoded, m_playOut);
@@ -573,6 +643,9 @@ void RtpStream::publish()
         s.mos = estimateMos(m_params.codec, loss, s.jitterMs, s.rttMs, s.jitterBufferDelayMs, s.receivedPtimeMs ? s.receivedPtimeMs : m_params.ptime);
     }
     emit statsUpdated(s);
+    std::int64_t firstColumnMs = 0;
+    if (const auto columns = m_dtmf.takeSpectrum(&firstColumnMs); !columns.empty())
+        emit spectrum(QByteArray(reinterpret_cast<const char *>(columns.data()), qsizetype(columns.size())), qint64(firstColumnMs));
 }
 
 } // namespace ds::media

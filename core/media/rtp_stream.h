@@ -1,6 +1,7 @@
 #pragma once
 // RtpStream: one call's RTP/RTCP session (RFC 3550): capture -> encode -> send, receive -> buffer -> decode -> play; media thread.
 
+#include "dtmf/stream_dtmf.h"
 #include "media/audio_codec.h"
 #include "media/audio_port.h"
 #include "media/jitter_buffer.h"
@@ -58,6 +59,12 @@ public:
     // A local source played to the sink instead of the received audio (ringback while the far end
     // rings); null ends it. Runs at any rate; resampled like the received audio.
     void setLocalTone(std::shared_ptr<AudioPort> tone);
+    // Queues DTMF digits ("123#", ',' a pause) as RFC 4733 events or in-band tones (StreamDtmf);
+    // RFC 4733 needs a negotiated telephone-event payload type, else failed() says so and nothing is queued.
+    void sendDtmf(const QByteArray &digits, ds::dtmf::Mode mode, const ds::dtmf::SendSettings &settings);
+    void clearDtmf();
+    // Spectrogram columns of the received audio, published with the statistics (for the DTMF panel).
+    void setSpectrogramEnabled(bool on);
     // Sends RTCP BYE (RFC 3550 6.6), stops the clock and publishes the final statistics.
     void stop();
     bool isRunning() const { return m_running; }
@@ -66,6 +73,11 @@ public:
 signals:
     // About four times a second while running, and once at stop(); never per packet.
     void statsUpdated(const ds::media::StreamStats &stats);
+    // A digit sent (when it starts) or received in any mode (when it completes); rare, never per packet.
+    void dtmf(const ds::dtmf::DigitEvent &event);
+    void dtmfQueueDrained(); // every queued digit has been sent
+    // Spectrogram columns of the received audio (dtmf::Spectrogram::kBins bytes each), with the statistics.
+    void spectrum(const QByteArray &columns, qint64 firstColumnMs);
     // A socket or codec problem in a sentence; the stream carries on where it can.
     void failed(const QString &reason);
 
@@ -87,6 +99,8 @@ private:
     void sendRtcp(bool bye);
     void scheduleRtcp(qint64 now, double scale = 1.0);
     void publish();
+    void flushDtmf();
+    bool sendEvent(const dtmf::OutgoingEvent &event);
     std::optional<QString> applyCodec(const StreamParams &params);
     std::optional<QString> configureAudio();
     void resetJitterBuffer(int frameMs);
@@ -151,6 +165,7 @@ private:
     QHostAddress m_lastSourceAddress;
     quint16 m_lastSourcePort = 0;
     StreamStats m_stats;
+    dtmf::StreamDtmf m_dtmf;
 };
 
 } // namespace ds::media

@@ -77,6 +77,7 @@ void RtpStream::onRtp(std::span<const std::uint8_t> datagram, qint64 now)
     m_receiver->onPacketMs(p->sequence, p->timestamp, now);
     if (m_params.telephoneEventPt && p->payloadType == *m_params.telephoneEventPt) {
         ++m_stats.eventPackets;
+        m_dtmf.onEventPacket(p->timestamp, p->payload, now);
         return;
     }
     if (p->payloadType != m_params.payloadType) {
@@ -162,7 +163,8 @@ void RtpStream::sendRtcp(bool bye)
     const std::uint64_t ntp = ntpNow();
     if (m_sentSinceReport) { // RFC 3550 6.4: SR when we sent data since the last report, else RR
         const qint64 ahead = m_nextSendMs - m_clock.elapsed(); // m_ts belongs to the frame due at m_nextSendMs
-        report.sender = SenderInfo {ntp, quint32(m_ts - quint32(ahead * m_codec->clockRate() / 1000)), quint32(m_stats.rtpSent), quint32(m_stats.octetsSent)};
+        report.sender = SenderInfo {ntp, quint32(m_ts - quint32(ahead * m_codec->clockRate() / 1000)), quint32(m_stats.rtpSent + m_stats.eventPacketsSent),
+            quint32(m_stats.octetsSent)};
     }
     if (m_haveRemote) {
         ReportBlock b = m_receiver->takeReportBlock(m_remoteSsrc);

@@ -51,6 +51,7 @@ struct StreamStats {
     quint64 unknownPayloadType = 0; // neither the audio PT nor telephone-event
     int lastUnknownPayloadType = -1;
     quint64 eventPackets = 0; // RFC 4733 telephone-event packets
+    quint64 eventPacketsSent = 0; // RFC 4733 packets we sent (not in rtpSent)
     quint64 decoded = 0;
     quint64 decodeErrors = 0;
     quint64 concealed = 0; // frames made up by the decoder's PLC (lost, late or buffer growth)

@@ -16,6 +16,7 @@ struct Account {
     QString server; // registrar / outbound proxy: host[:port] or a SIP URI
     QString transport = QStringLiteral("udp"); // udp, tcp or tls
     int expires = 3600;
+    QString dtmfMode = QStringLiteral("auto"); // how this account's calls send DTMF: auto, rfc4733, inband, info
 
     QString effectiveAuthUser() const { return authUser.isEmpty() ? user : authUser; }
 };

@@ -51,6 +51,7 @@ Call::Call(Direction direction, sip::InviteSession *session, media::MediaEngine 
             takeAnswer(body);
     });
     m_session->onRemoteOffer = [this](const QByteArray &offer) { return onRemoteOffer(offer); };
+    m_session->onInfo = [this](const QByteArray &type, const QByteArray &body) { return onInfo(type, body); };
 }
 
 Call::~Call() { stopMedia(); }
@@ -110,6 +111,7 @@ std::expected<void, QString> Call::openMedia(const QHostAddress &address)
         return std::unexpected(session.error());
     m_media = *session;
     connect(m_media, &media::MediaSession::statsUpdated, this, &Call::onStats);
+    connectDtmf();
     return {};
 }
 
@@ -389,9 +391,11 @@ void Call::startMedia(bool)
         m_media->start(p);
         m_media->setMuted(m_muted);
         m_mediaStarted = true;
+        m_mediaClock.start();
     } else {
         m_media->update(p);
     }
+    noteDtmfNegotiation();
     if (m_ringback) {
         m_ringback = false;
         m_media->setLocalTone(nullptr);
@@ -469,6 +473,8 @@ void Call::onEnded(const sip::SessionEnd &end)
 {
     m_end = end;
     stopMedia();
+    m_dtmf.finish(); // findings that wait for later digits are decided now
+    publishDtmfFindings();
     setState(State::Ended);
     emit ended(end);
 }

@@ -4,6 +4,8 @@
 
 #include "call_settings.h"
 
+#include "dtmf/analyzer.h"
+
 #include "media/media_session.h"
 #include "media/stream_params.h"
 #include "sdp/offer_answer.h"
@@ -59,6 +61,14 @@ public:
     void hangUp();
     void setHold(bool hold);
     void setMuted(bool muted);
+    // Sends DTMF digits (0-9 * # A-D, ',' a pause) in `mode`, or settings().dtmf.mode. Auto is RFC 4733
+    // when telephone-event was negotiated, else in-band. Returns the mode used, or why nothing is sent
+    // (the call is not up, RFC 4733 without telephone-event, no valid digit). See call_dtmf.cpp.
+    std::expected<dtmf::Mode, QString> sendDtmf(const QString &digits, std::optional<DtmfMode> mode = std::nullopt);
+    bool dtmfSending() const { return m_dtmfMediaBusy || m_infoBusy || !m_infoQueue.isEmpty(); }
+    const dtmf::Analyzer &dtmfAnalyzer() const { return m_dtmf; }
+    // Spectrogram columns of the received audio, for a DTMF panel (off by default: it costs CPU).
+    void setSpectrogramEnabled(bool on);
 
     QString id() const { return m_id; }
     Direction direction() const { return m_direction; }
@@ -89,6 +99,11 @@ signals:
     void statsUpdated(const ds::media::StreamStats &stats);
     // A diagnosis in plain words: one-way audio, RTP from an unexpected address, no codec...
     void finding(const QString &severity, const QString &text);
+    // A DTMF digit sent (dir Out) or received (dir In) in any mode; the analyzer has it already.
+    void dtmf(const ds::dtmf::DigitEvent &event);
+    void dtmfFinding(const ds::dtmf::Finding &finding); // the analyzer's; not repeated as finding()
+    void dtmfSent(); // every digit given to sendDtmf() has gone (each INFO answered)
+    void spectrum(const QByteArray &columns, qint64 firstColumnMs);
     void ended(const ds::sip::SessionEnd &end);
 
 private:
@@ -106,6 +121,14 @@ private:
     void onStats(const media::StreamStats &stats);
     void onEnded(const sip::SessionEnd &end);
     void diagnose();
+    // DTMF (call_dtmf.cpp).
+    void connectDtmf();
+    void noteDtmfNegotiation();
+    void onDtmf(const dtmf::DigitEvent &event);
+    void publishDtmfFindings();
+    void sendNextInfo();
+    sip::InviteSession::InfoAnswer onInfo(const QByteArray &contentType, const QByteArray &body);
+    std::int64_t mediaMs() const { return m_mediaClock.isValid() ? m_mediaClock.elapsed() : 0; }
 
     QString m_id;
     Direction m_direction;
@@ -136,6 +159,14 @@ private:
     // One-way-audio diagnosis: each finding said once.
     bool m_saidNoRtp = false, m_saidUnexpected = false, m_saidSilentMic = false, m_saidDecode = false;
     bool m_saidUnknownPt = false, m_saidPtime = false;
+    // DTMF.
+    dtmf::Analyzer m_dtmf;
+    QElapsedTimer m_mediaClock; // the stream's time base: DigitEvent::atMs of every mode
+    bool m_dtmfMediaBusy = false;
+    bool m_spectrogram = false; // wanted; applied to the media session when it opens
+    QByteArray m_infoQueue; // digits and ',' waiting to go as INFO, one request at a time
+    bool m_infoBusy = false; // an INFO in flight, or the gap after it
+    DtmfSettings m_infoSettings; // of the sequence being sent as INFO
 };
 
 } // namespace ds::phone

@@ -3,9 +3,14 @@
 // card, a WAV file, a tone, silence, or an echo of what it receives — and whether both directions
 // are recorded.
 
+#include "dtmf/info_body.h"
+#include "dtmf/stream_dtmf.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
+
+#include <optional>
 
 namespace ds::phone {
 
@@ -27,11 +32,28 @@ struct AudioSettings {
     QString recordBothTo;
 };
 
+// How digits are sent (the received side listens in every mode at once, whatever this says).
+enum class DtmfMode {
+    Auto, // RFC 4733 when telephone-event was negotiated, else in-band
+    Rfc4733,
+    Inband,
+    Info,
+};
+QString dtmfModeName(DtmfMode mode); // "auto", "rfc4733", "inband", "info"
+std::optional<DtmfMode> dtmfModeFromName(QStringView name);
+
+struct DtmfSettings {
+    DtmfMode mode = DtmfMode::Auto;
+    dtmf::SendSettings send; // tone and pause (also the gap between INFO requests), levels, volume
+    dtmf::InfoBodyType infoBody = dtmf::InfoBodyType::DtmfRelay;
+};
+
 struct CallSettings {
     QList<QByteArray> codecs {"PCMU", "PCMA", "opus"}; // preference order
     bool telephoneEvent = true; // offer RFC 4733 events
     int autoAnswerMs = -1; // incoming: answer after this delay; -1 rings until answer()
     AudioSettings audio;
+    DtmfSettings dtmf;
     quint16 rtpPortMin = 16384;
     quint16 rtpPortMax = 32767;
 };

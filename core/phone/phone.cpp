@@ -116,7 +116,7 @@ void Phone::ensureStack(Entry &e)
     connect(e.registration.get(), &Registration::authComputed, this, [this, id](const sip::AuthExplanation &x) { emit authComputed(id, x); });
     connect(e.agent.get(), &UserAgent::resolved, this, [this, id](const QString &summary) { emit finding(id, QStringLiteral("info"), summary); });
     e.calls = std::make_unique<CallCenter>(*e.agent, e.registration.get(), mediaEngine(), e.password);
-    e.calls->setSettings(m_callSettings);
+    e.calls->setSettings(settingsFor(e.account));
     connect(e.calls.get(), &CallCenter::callAdded, this, [this, id](Call *c) { emit callAdded(id, c); });
     connect(e.calls.get(), &CallCenter::incomingCall, this, [this, id](Call *c) { emit incomingCall(id, c); });
     connect(e.calls.get(), &CallCenter::callEnded, this, [this, id](Call *c) { emit callEnded(id, c); });
@@ -135,7 +135,14 @@ void Phone::setCallSettings(const CallSettings &settings)
     m_callSettings = settings;
     for (auto &e : m_entries)
         if (e->calls)
-            e->calls->setSettings(settings);
+            e->calls->setSettings(settingsFor(e->account));
+}
+
+CallSettings Phone::settingsFor(const Account &account) const
+{
+    CallSettings s = m_callSettings;
+    s.dtmf.mode = dtmfModeFromName(account.dtmfMode).value_or(s.dtmf.mode);
+    return s;
 }
 
 std::expected<Call *, QString> Phone::dial(const QString &accountId, const QString &target)

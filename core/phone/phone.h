@@ -63,6 +63,7 @@ private:
     Entry *find(const QString &id);
     const Entry *find(const QString &id) const;
     void ensureStack(Entry &e);
+    CallSettings settingsFor(const Account &account) const; // the common settings with the account's own (DTMF mode)
     void retire(Entry &e);
 
     sip::SystemClock m_clock;

@@ -329,6 +329,19 @@ void InviteSession::sendInDialog(const QByteArray &method, const QByteArray &bod
         done(nullptr);
 }
 
+bool InviteSession::sendInfo(const QByteArray &contentType, const QByteArray &body, std::function<void(int, const QByteArray &)> done)
+{
+    if (!m_dialog || (m_state != State::Confirmed && m_state != State::Accepted))
+        return false;
+    sendInDialog("INFO", body, contentType, [done = std::move(done)](const Message *r) {
+        if (r)
+            done(r->statusCode(), r->reasonPhrase().toByteArray());
+        else
+            done(0, "no answer (timeout or transport failure)");
+    });
+    return true;
+}
+
 bool InviteSession::reinvite(const QByteArray &sdp)
 {
     if (m_state != State::Confirmed || m_reinvite || m_pending2xx)
@@ -686,8 +699,12 @@ void InviteSession::receiveRequest(const Message &request, ServerTransaction *tr
         return;
     }
     if (method == "INFO") {
-        transaction->respond(makeResponse(request, 200, "OK", m_localTag, commonHeaders()), 200);
-        emit infoReceived(request.header(HeaderId::ContentType).toByteArray(), request.body().toByteArray());
+        const QByteArray type = request.header(HeaderId::ContentType).toByteArray();
+        const QByteArray body = request.body().toByteArray();
+        const InfoAnswer a = onInfo ? onInfo(type, body) : InfoAnswer {};
+        transaction->respond(makeResponse(request, a.status, a.reason, m_localTag, commonHeaders() + a.headers), a.status);
+        if (a.status < 300)
+            emit infoReceived(type, body);
         return;
     }
     // OPTIONS and NOTIFY in the dialog.

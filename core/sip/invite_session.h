@@ -86,6 +86,9 @@ public:
     void hangUp();
     // re-INVITE with a new offer (hold, resume). False while another offer is pending.
     bool reinvite(const QByteArray &sdp);
+    // RFC 6086: an INFO in the confirmed dialog (DTMF relay...). done() gets the final status, or 0
+    // with a reason when nothing answered. False (done not called) when there is no dialog.
+    bool sendInfo(const QByteArray &contentType, const QByteArray &body, std::function<void(int status, const QByteArray &reason)> done);
     // Ends the session at once without sending anything: the transport under it is gone.
     void abandon(const QByteArray &reason);
 
@@ -98,6 +101,14 @@ public:
     // The far end's re-INVITE: given its body (empty when it asks us to offer), return our body
     // for the 200, or a status to refuse it with (488).
     std::function<std::expected<QByteArray, int>(const QByteArray &offer)> onRemoteOffer;
+    // The answer to the far end's INFO: a status and extra header lines ("Accept: ...\r\n" with a
+    // 415, RFC 3261 21.4.13). Unset: 200. infoReceived() follows a 2xx only.
+    struct InfoAnswer {
+        int status = 200;
+        QByteArray reason = "OK";
+        QByteArray headers;
+    };
+    std::function<InfoAnswer(const QByteArray &contentType, const QByteArray &body)> onInfo;
 
     State state() const { return m_state; }
     bool isCaller() const { return m_caller; }
@@ -117,7 +128,7 @@ signals:
     void reinviteFinished(int status, const QByteArray &body);
     // The far end's re-INVITE was answered with this body and has been acknowledged.
     void remoteReinviteAcked(const QByteArray &ackBody);
-    // An in-dialog INFO (DTMF relay...), answered 200 already.
+    // An in-dialog INFO (DTMF relay...), answered 2xx already (see onInfo).
     void infoReceived(const QByteArray &contentType, const QByteArray &body);
     void authComputed(const ds::sip::AuthExplanation &explanation);
     void terminated(const ds::sip::SessionEnd &end);

@@ -1,9 +1,16 @@
-// The command-line contract (ARCHITECTURE.md) for what needs no peer: lint, usage errors.
+// The command-line contract (ARCHITECTURE.md) for what needs no peer: lint, usage errors,
+// `dtmf detect` on a recording.
+
+#include "dtmf/tone_generator.h"
+#include "media/wav_file.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <vector>
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -92,22 +99,84 @@ private slots:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("outcome");
-        QTest::newRow("tcp refused") << QStringList{QStringLiteral("127.0.0.1:9"), QStringLiteral("--transport"), QStringLiteral("tcp")}
+        QTest::newRow("tcp refused") << QStringList {QStringLiteral("127.0.0.1:9"), QStringLiteral("--transport"), QStringLiteral("tcp")}
                                      << QStringLiteral("network-error");
-        QTest::newRow("tls refused") << QStringList{QStringLiteral("sips:127.0.0.1:9")} << QStringLiteral("network-error");
-        QTest::newRow("dns") << QStringList{QStringLiteral("pbx.invalid"), QStringLiteral("--dns-server"), QStringLiteral("127.0.0.1")}
+        QTest::newRow("tls refused") << QStringList {QStringLiteral("sips:127.0.0.1:9")} << QStringLiteral("network-error");
+        QTest::newRow("dns") << QStringList {QStringLiteral("pbx.invalid"), QStringLiteral("--dns-server"), QStringLiteral("127.0.0.1")}
                              << QStringLiteral("dns-error");
     }
     void networkOutcomes()
     {
         QFETCH(QStringList, args);
         QFETCH(QString, outcome);
-        const Run r = run(QStringList{QStringLiteral("register")} + args + QStringList{QStringLiteral("--user"), QStringLiteral("a"), QStringLiteral("--json")});
+        const Run r
+            = run(QStringList {QStringLiteral("register")} + args + QStringList {QStringLiteral("--user"), QStringLiteral("a"), QStringLiteral("--json")});
         QCOMPARE(r.code, 3);
         const QJsonObject last = QJsonDocument::fromJson(r.out.trimmed().split('\n').last()).object();
         QCOMPARE(last.value(QLatin1String("event")).toString(), QStringLiteral("result"));
         QCOMPARE(last.value(QLatin1String("outcome")).toString(), outcome);
         QVERIFY(!last.value(QLatin1String("reason")).toString().isEmpty());
+    }
+
+    void dtmfDetectReadsARecording()
+    {
+        // A customer's recording: 16 kHz stereo, the digits of a card number with speech-like
+        // noise around them. `dtmf detect` finds exactly those digits, at their times.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("ivr.wav"));
+        {
+            auto w = ds::media::WavWriter::create(path, 16000, 2);
+            QVERIFY(w.has_value());
+            ds::dtmf::InbandGenerator gen(16000);
+            std::vector<std::int16_t> mono(16000 * 3, 0), stereo;
+            const char digits[] = "40#9A";
+            for (int i = 0; i < 5; ++i) {
+                QVERIFY(gen.start(digits[i], 120, 0));
+                gen.fill(std::span(mono).subspan(std::size_t(8000 + i * 6400), 1920)); // every 400 ms from 0.5 s
+            }
+            for (std::int16_t v : mono)
+                stereo.insert(stereo.end(), {v, v});
+            QVERIFY(w->write(stereo).has_value());
+        }
+        const Run r = run({QStringLiteral("dtmf"), QStringLiteral("detect"), path, QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        QString digits;
+        QList<qint64> at;
+        for (const QByteArray &line : r.out.trimmed().split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o.value(QLatin1String("event")).toString() == QLatin1String("dtmf")) {
+                digits += o.value(QLatin1String("digit")).toString();
+                at << o.value(QLatin1String("at_ms")).toInteger();
+                QCOMPARE(o.value(QLatin1String("mode")).toString(), QStringLiteral("inband"));
+            }
+        }
+        QCOMPARE(digits, QStringLiteral("40#9A"));
+        for (qsizetype i = 0; i < at.size(); ++i)
+            QVERIFY2(std::abs(at[i] - (500 + 400 * i)) <= 5, qPrintable(QStringLiteral("digit %1 at %2 ms").arg(i).arg(at[i])));
+
+        const Run text = run({QStringLiteral("dtmf"), QStringLiteral("detect"), path});
+        QCOMPARE(text.code, 0);
+        QVERIFY2(text.out.contains("40#9A"), text.out.constData());
+    }
+
+    void dtmfDetectRefusesBadInput_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QByteArray>("says");
+        QTest::newRow("no subcommand") << QStringList {QStringLiteral("dtmf")} << QByteArray("detect");
+        QTest::newRow("unknown subcommand") << QStringList {QStringLiteral("dtmf"), QStringLiteral("send")} << QByteArray("send");
+        QTest::newRow("missing file") << QStringList {QStringLiteral("dtmf"), QStringLiteral("detect"), QStringLiteral("/nonexistent/x.wav")}
+                                      << QByteArray("x.wav");
+        QTest::newRow("not a wav") << QStringList {QStringLiteral("dtmf"), QStringLiteral("detect"), QStringLiteral(DIALSCOPE_BIN)} << QByteArray("RIFF");
+    }
+    void dtmfDetectRefusesBadInput()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QByteArray, says);
+        const Run r = run(args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(says), r.err.constData());
     }
 
     void malformedServerIsReported()

@@ -748,6 +748,55 @@ private slots:
         QCOMPARE(r.session.state(), State::Confirmed);
     }
 
+    void calleeInfoRefusedByHook()
+    {
+        // The call decides the answer to an INFO (onInfo): a 415 carries the Accept it returns
+        // (RFC 3261 21.4.13), and a refused INFO is not reported as received.
+        Rig r;
+        r.establishCallee();
+        r.session.onInfo = [](const QByteArray &type, const QByteArray &) {
+            return type == "text/plain" ? InviteSession::InfoAnswer {415, "Unsupported Media Type", "Accept: application/dtmf-relay\r\n"}
+                                        : InviteSession::InfoAnswer {};
+        };
+        r.transport.deliver(r.peerRequest("INFO", 11, "z9hG4bKi1", r.localTag, {}, "hello", "text/plain"));
+        QCOMPARE(r.transport.last().statusCode(), 415);
+        QCOMPARE(h(r.transport.last(), HeaderId::Accept), "application/dtmf-relay");
+        QVERIFY(r.infos.isEmpty());
+        r.transport.deliver(r.peerRequest("INFO", 12, "z9hG4bKi2", r.localTag, {}, "5", "application/dtmf"));
+        QCOMPARE(r.transport.last().statusCode(), 200);
+        QCOMPARE(r.infos.size(), 1);
+    }
+
+    void ourInfo_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::newRow("200") << 200;
+        QTest::newRow("415") << 415;
+        QTest::newRow("no answer") << 0;
+    }
+    void ourInfo()
+    {
+        // RFC 6086: INFO inside the dialog; done() gets the final status, or 0 after Timer F.
+        QFETCH(int, status);
+        Rig r;
+        QVERIFY(!r.session.sendInfo("application/dtmf", "5", [](int, const QByteArray &) {})); // no dialog yet
+        r.establishCaller();
+        QList<int> results;
+        QVERIFY(r.session.sendInfo("application/dtmf-relay", "Signal=5\r\nDuration=100\r\n", [&](int s, const QByteArray &) { results << s; }));
+        const Message info = r.lastRequest("INFO");
+        QCOMPARE(info.requestUri(), "sip:bob@127.0.0.1:5072");
+        QCOMPARE(h(info, HeaderId::CSeq), "2 INFO");
+        QCOMPARE(toTag(info), "bobtag");
+        QCOMPARE(h(info, HeaderId::ContentType), "application/dtmf-relay");
+        QCOMPARE(info.body(), "Signal=5\r\nDuration=100\r\n");
+        if (status)
+            r.transport.deliver(makeResponse(info, status, status == 200 ? "OK" : "Unsupported Media Type", "bobtag"));
+        else
+            r.clock.advance(64 * 500 + 100);
+        QCOMPARE(results, QList<int> {status});
+        QCOMPARE(r.session.state(), State::Confirmed);
+    }
+
     void calleeRefusedUpdateKeepsTarget()
     {
         // A target refresh we refuse must not move the remote target (RFC 6141 takes the refresh
