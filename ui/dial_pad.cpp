@@ -119,6 +119,8 @@ DialPad::DialPad(const QString &settingsFile, QWidget *parent)
     connect(m_target, &QLineEdit::textChanged, this, &DialPad::updateCallButton);
     connect(m_account, &QComboBox::currentIndexChanged, this, &DialPad::updateCallButton);
     connect(m_call, &QPushButton::clicked, this, &DialPad::call);
+    for (QWidget *w : {static_cast<QWidget *>(m_target), static_cast<QWidget *>(m_account), static_cast<QWidget *>(m_dtmfMode)})
+        w->installEventFilter(this);
     setInCall(false);
     updateCallButton();
 }
@@ -137,15 +139,28 @@ void DialPad::setDtmfMode(std::optional<phone::DtmfMode> mode)
     m_dtmfMode->setCurrentIndex(std::max(0, m_dtmfMode->findData(mode ? phone::dtmfModeName(*mode) : QStringLiteral("account"))));
 }
 
+bool DialPad::takeDtmfKey(QKeyEvent *event)
+{
+    const QString t = event->text().toUpper();
+    if (!m_inCall || t.size() != 1 || !QStringLiteral("0123456789*#ABCD").contains(t[0]))
+        return false;
+    if (!event->isAutoRepeat()) // a held key is one digit, not a flood
+        keyPressed(t[0]);
+    return true;
+}
+
 void DialPad::keyPressEvent(QKeyEvent *event)
 {
-    // In a call, digits typed anywhere on the pad (outside the address field) are DTMF.
-    const QString t = event->text().toUpper();
-    if (m_inCall && t.size() == 1 && QStringLiteral("0123456789*#ABCD").contains(t[0])) {
-        keyPressed(t[0]);
-        return;
-    }
-    QWidget::keyPressEvent(event);
+    if (!takeDtmfKey(event))
+        QWidget::keyPressEvent(event);
+}
+
+bool DialPad::eventFilter(QObject *watched, QEvent *event)
+{
+    // In a call, digits typed in the address field or on the combo boxes are DTMF too.
+    if (event->type() == QEvent::KeyPress && takeDtmfKey(static_cast<QKeyEvent *>(event)))
+        return true;
+    return QWidget::eventFilter(watched, event);
 }
 
 void DialPad::setAccounts(const QList<AccountChoice> &accounts)

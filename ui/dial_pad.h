@@ -56,6 +56,8 @@ signals:
 private:
     void keyPressed(QChar digit);
     void keyPressEvent(QKeyEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    bool takeDtmfKey(QKeyEvent *event); // in a call: a typed key sent as DTMF
     void remember(const QString &target);
     void updateCallButton();
 

@@ -417,11 +417,20 @@ void MainWindow::editAccount()
     dialog->setAccount(*account);
     connect(dialog, &QDialog::accepted, this, [this, dialog, id] {
         const Registration::State before = m_accountModel->stateAt(m_accountModel->rowOf(id));
+        const std::optional<phone::Account> previous = m_store.account(id);
         m_store.save(dialog->account(), dialog->password());
         const phone::Account changed = *m_store.account(id);
-        // The Phone unregisters the old binding and builds a new stack on the next register.
+        // The Phone unregisters the old binding and builds a new stack on the next register, unless
+        // only the DTMF mode changed: that keeps the registration and the calls.
         m_phone.setAccount(changed, m_store.password(id));
         m_accountModel->upsertAccount(changed);
+        phone::Account dtmfOnly = changed;
+        if (previous)
+            dtmfOnly.dtmfMode = previous->dtmfMode;
+        if (previous && dtmfOnly == *previous && !dialog->password()) {
+            updateActions();
+            return;
+        }
         m_accountModel->resetRegistration(id);
         if (before == Registration::State::Registered || before == Registration::State::Registering)
             registerNow(id);

@@ -69,6 +69,15 @@ std::optional<QString> readDtmfOptions(const QCommandLineParser &p, CallOptions 
             return error;
     d.send.toneMs = int(tone);
     d.send.pauseMs = int(pause);
+    if (!o.dtmfDigits.isEmpty() && o.durationS >= 0) {
+        qint64 ms = qint64(o.dtmfDelayS * 1000);
+        for (QChar c : o.dtmfDigits)
+            ms += c == QLatin1Char(',') ? d.send.commaMs : d.send.toneMs + d.send.pauseMs;
+        if (ms > qint64(o.durationS * 1000))
+            EventWriter::error(QStringLiteral("warning: --duration %1 s ends the call before the last DTMF digit (about %2 s after the answer)")
+                                   .arg(o.durationS)
+                                   .arg(double(ms) / 1000.0, 0, 'f', 1));
+    }
     if (p.isSet(QStringLiteral("dtmf-info-type"))) {
         const QString t = p.value(QStringLiteral("dtmf-info-type")).toLower();
         if (t == QLatin1String("dtmf-relay") || t == QLatin1String("relay"))
@@ -307,27 +316,49 @@ void CallRunner::followDtmf(phone::Call *call)
         const bool hangUpAfter = m_options.durationS < 0; // no --duration: the digits are the call
         QTimer::singleShot(std::chrono::milliseconds(qint64(m_options.dtmfDelayS * 1000)), Qt::PreciseTimer, call, [this, call, hangUpAfter] {
             if (hangUpAfter) {
-                m_overall.stop();
+                // --timeout now bounds the digits: their own time plus the timeout, so a sequence
+                // that never completes (a far end that never answers an INFO) still ends.
+                m_overall.start(std::chrono::milliseconds(dtmfSequenceMs() + qint64(m_common.timeoutSeconds * 1000)));
                 // Hang up a moment after the last digit: the far end's detector needs its pause too.
                 connect(call, &phone::Call::dtmfSent, call, [call] { QTimer::singleShot(1000, call, [call] { call->hangUp(); }); });
             }
-            auto sent = call->sendDtmf(m_options.dtmfDigits, m_options.dtmfMode);
-            if (!sent) {
-                reportFinding(m_out, QStringLiteral("error"), sent.error());
-                if (hangUpAfter)
-                    call->hangUp();
-            }
+            // A refusal is the analyzer's finding (with its code), reported by the dtmfFinding connection.
+            if (!call->sendDtmf(m_options.dtmfDigits, m_options.dtmfMode) && hangUpAfter)
+                call->hangUp();
         });
     });
+}
+
+qint64 CallRunner::dtmfSequenceMs() const
+{
+    const phone::DtmfSettings &d = m_options.settings.dtmf;
+    qint64 ms = 0;
+    for (QChar c : m_options.dtmfDigits)
+        ms += c == QLatin1Char(',') ? d.send.commaMs : d.send.toneMs + d.send.pauseMs + 60; // 60: the end packets
+    return ms;
 }
 
 void CallRunner::addDtmfFields(QJsonObject &result, const phone::Call &call)
 {
     QString sent, received;
-    for (const dtmf::MergedDigit &d : call.dtmfAnalyzer().digits())
-        (d.dir == dtmf::Direction::In ? received : sent) += QChar::fromLatin1(d.digit);
+    int failed = 0;
+    for (const dtmf::MergedDigit &d : call.dtmfAnalyzer().digits()) {
+        if (d.dir == dtmf::Direction::In) {
+            received += QChar::fromLatin1(d.digit);
+            continue;
+        }
+        // An INFO answered with an error (or not at all) did not deliver its digit.
+        const bool delivered = std::any_of(d.events.begin(), d.events.end(),
+            [](const dtmf::DigitEvent &e) { return e.mode != dtmf::Mode::Info || (e.infoStatus && *e.infoStatus >= 200 && *e.infoStatus < 300); });
+        if (delivered)
+            sent += QChar::fromLatin1(d.digit);
+        else
+            ++failed;
+    }
     result.insert(QStringLiteral("dtmf_sent"), sent);
     result.insert(QStringLiteral("dtmf_received"), received);
+    if (failed)
+        result.insert(QStringLiteral("dtmf_failed"), failed);
     result.insert(QStringLiteral("dtmf_findings"), qsizetype(call.dtmfAnalyzer().findings().size()));
 }
 

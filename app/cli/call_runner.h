@@ -60,6 +60,7 @@ public:
 
 private:
     void followDtmf(phone::Call *call);
+    qint64 dtmfSequenceMs() const; // how long --dtmf takes to send, roughly
 
     CallOptions m_options;
     CommonOptions m_common;

@@ -107,6 +107,13 @@ std::vector<ReceivedEvent> EventReceiver::packet(std::uint32_t timestamp, std::s
             m_current.reset();
         }
     }
+    if (m_current && m_current->timestamp == timestamp && e->event != m_current->last.event) {
+        // Another key at the same timestamp: senders that do not advance the clock in silence (or
+        // with DTX) start the next event where the last one began. A new event, not an update.
+        if (!m_current->reported)
+            done.push_back(close(*m_current, false));
+        m_current.reset();
+    }
     if (!m_current) {
         m_current = Current {timestamp, *e, nowMs, 0, false, timestamp};
     } else if (e->duration >= m_current->last.duration || e->end) {

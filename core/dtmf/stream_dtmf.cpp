@@ -29,13 +29,15 @@ void StreamDtmf::configure(int codecRate, int ptimeMs, bool eventsNegotiated)
         auto r = media::Resampler::create(codecRate, InbandDetector::kSampleRate, media::Resampler::defaultQuality, media::Resampler::Start::Streaming);
         if (r) {
             m_toDetector.emplace(std::move(*r));
-            m_detectBuffer.assign(m_toDetector->maxOutput(std::size_t(codecRate) * 120 / 1000), 0);
+            m_detectBuffer.assign(m_toDetector->maxOutput(Spectrogram::kMaxInput), 0);
         }
     }
 }
 
-std::size_t StreamDtmf::enqueue(std::span<const char> digits, Mode mode, const SendSettings &settings)
+std::size_t StreamDtmf::enqueue(std::span<const char> digits, Mode mode, const SendSettings &settings, std::uint64_t batch)
 {
+    m_batch = batch;
+    m_drainPending = true; // reported even when nothing could be queued
     std::size_t queued = 0;
     for (char c : digits) {
         Item item;
@@ -57,8 +59,6 @@ std::size_t StreamDtmf::enqueue(std::span<const char> digits, Mode mode, const S
         ++m_queueCount;
         ++queued;
     }
-    if (queued)
-        m_drainPending = true;
     return queued;
 }
 
@@ -123,21 +123,21 @@ std::optional<OutgoingEvent> StreamDtmf::onSendFrame(std::span<std::int16_t> fra
     return std::nullopt;
 }
 
-bool StreamDtmf::queueDrained()
+std::optional<std::uint64_t> StreamDtmf::queueDrained()
 {
     if (!m_drainPending || sending())
-        return false;
+        return std::nullopt;
     m_drainPending = false;
-    return true;
+    return m_batch;
 }
 
-void StreamDtmf::onEventPacket(std::uint32_t timestamp, std::span<const std::uint8_t> payload, std::int64_t nowMs)
+void StreamDtmf::onEventPacket(std::uint32_t timestamp, std::span<const std::uint8_t> payload, std::int64_t nowMs, int playoutDelayMs)
 {
     bool known = false;
     for (const Arrival &a : m_arrivals)
-        known = known || (a.timestamp == timestamp && a.atMs <= nowMs && a.atMs != 0);
+        known = known || (a.timestamp == timestamp && a.atMs != 0);
     if (!known) {
-        m_arrivals[m_arrivalNext] = {timestamp, std::max<std::int64_t>(1, nowMs)};
+        m_arrivals[m_arrivalNext] = {timestamp, std::max<std::int64_t>(1, nowMs + playoutDelayMs)};
         m_arrivalNext = (m_arrivalNext + 1) % m_arrivals.size();
     }
     for (const ReceivedEvent &r : m_receiver.packet(timestamp, payload, nowMs)) {
@@ -165,13 +165,29 @@ void StreamDtmf::onPlayed(std::span<const std::int16_t> decoded, std::int64_t at
 {
     if (!m_toDetector || decoded.empty())
         return;
+    // The detector counts samples; play-out time is what digits are stamped with. When the media
+    // clock skipped frames (a stalled thread), the count falls behind: re-anchor.
+    const std::int64_t countedMs = m_detectorBaseMs + m_detectorSamples * 1000 / InbandDetector::kSampleRate;
     if (m_detectorBaseMs < 0)
         m_detectorBaseMs = atMs;
-    std::span<const std::int16_t> pcm = decoded;
-    if (!m_toDetector->isIdentity()) {
-        const auto r = m_toDetector->process(decoded.first(std::min(decoded.size(), std::size_t(m_codecRate) * 120 / 1000)), m_detectBuffer);
-        pcm = std::span<const std::int16_t>(m_detectBuffer).first(r.produced);
+    else if (atMs - countedMs > m_ptimeMs * 2)
+        m_detectorBaseMs += atMs - countedMs;
+    // In pieces the detector's resampler and the spectrogram take (Spectrogram::kMaxInput): a far
+    // end may send G.711 packets of any length.
+    constexpr std::size_t kPiece = Spectrogram::kMaxInput;
+    for (std::size_t off = 0; off < decoded.size(); off += kPiece) {
+        std::span<const std::int16_t> pcm = decoded.subspan(off, std::min(kPiece, decoded.size() - off));
+        if (!m_toDetector->isIdentity()) {
+            const auto r = m_toDetector->process(pcm, m_detectBuffer);
+            pcm = std::span<const std::int16_t>(m_detectBuffer).first(r.produced);
+        }
+        feedDetector(pcm);
     }
+}
+
+void StreamDtmf::feedDetector(std::span<const std::int16_t> pcm)
+{
+    m_detectorSamples += std::int64_t(pcm.size());
     for (const DetectedTone &t : m_detector.process(pcm))
         received(t.digit, Mode::Inband, m_detectorBaseMs + t.startSample * 1000 / InbandDetector::kSampleRate,
             int(t.durationSamples * 1000 / InbandDetector::kSampleRate), std::max(t.lowDbm0, t.highDbm0), t.twistDb, true);

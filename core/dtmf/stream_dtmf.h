@@ -41,7 +41,9 @@ public:
 
     // Queues digits ('0'-'9', '*', '#', 'A'-'D', ',' for a pause) in Rfc4733 or Inband mode. Returns
     // how many characters were queued (fewer when the queue is full); unknown characters are skipped.
-    std::size_t enqueue(std::span<const char> digits, Mode mode, const SendSettings &settings);
+    // batch: the caller's id for this sequence, reported back by queueDrained().
+    std::size_t enqueue(std::span<const char> digits, Mode mode, const SendSettings &settings, std::uint64_t batch = 0);
+    // Forgets what waits and ends a digit under way at once (hold, telephone-event gone, stop).
     void clearQueue();
     bool sending() const { return m_current.has_value() || m_queueCount > 0; }
 
@@ -51,14 +53,17 @@ public:
 
     // Receive path: one telephone-event packet; every frame handed to the sink (codec rate, at its
     // play-out time); time passing (closes an event whose end never came).
-    void onEventPacket(std::uint32_t timestamp, std::span<const std::uint8_t> payload, std::int64_t nowMs);
+    // playoutDelayMs: the jitter buffer's delay, so an event's time is when its audio would play,
+    // the time base of the in-band detector (one key seen both ways lines up).
+    void onEventPacket(std::uint32_t timestamp, std::span<const std::uint8_t> payload, std::int64_t nowMs, int playoutDelayMs = 0);
     void onPlayed(std::span<const std::int16_t> decoded, std::int64_t atMs);
     void tick(std::int64_t nowMs);
 
     // What happened since the last take: digits (sent ones when they start, received ones when they
     // complete) and spectrogram columns (Spectrogram::kBins bytes each, the first at firstColumnMs).
     std::span<const DigitEvent> takeDigits();
-    bool queueDrained(); // true once each time the send queue has run empty
+    // The batch of the last enqueue(), once each time the send queue has run empty.
+    std::optional<std::uint64_t> queueDrained();
     std::span<const std::uint8_t> takeSpectrum(std::int64_t *firstColumnMs);
     std::uint64_t spectrumDropped() const { return m_spectrumDropped; }
 
@@ -71,6 +76,7 @@ private:
         ToneLevels levels;
     };
     void startNext(std::uint32_t timestamp, std::int64_t nowMs);
+    void feedDetector(std::span<const std::int16_t> pcm); // 8 kHz, at most Spectrogram::kMaxInput samples
     void report(const DigitEvent &e);
     void received(char digit, Mode mode, std::int64_t atMs, int durationMs, std::optional<double> level, std::optional<double> twist, bool endSeen);
 
@@ -84,6 +90,7 @@ private:
     std::optional<Item> m_current;
     int m_pauseLeftMs = 0; // after the current item's tone or event
     bool m_drainPending = false;
+    std::uint64_t m_batch = 0;
     EventSender m_sender;
     InbandGenerator m_generator;
 
@@ -99,6 +106,7 @@ private:
     std::vector<std::int16_t> m_detectBuffer;
     InbandDetector m_detector;
     std::int64_t m_detectorBaseMs = -1; // media time of the detector's sample 0
+    std::int64_t m_detectorSamples = 0; // fed to the detector since then, at 8 kHz
     bool m_spectrogramOn = false;
     Spectrogram m_spectrogram;
     std::vector<std::uint8_t> m_spectrum; // columns since the last take, bounded

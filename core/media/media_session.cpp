@@ -73,9 +73,13 @@ void MediaSession::stop()
     post([](RtpStream *s) { s->stop(); });
 }
 
-void MediaSession::sendDtmf(const QByteArray &digits, dtmf::Mode mode, const dtmf::SendSettings &settings)
+void MediaSession::sendDtmf(const QByteArray &digits, dtmf::Mode mode, const dtmf::SendSettings &settings, quint64 batch)
 {
-    post([digits, mode, settings](RtpStream *s) { s->sendDtmf(digits, mode, settings); });
+    if (!m_stream) { // the engine is gone: nothing will answer from the media thread
+        emit dtmfQueueDrained(batch);
+        return;
+    }
+    post([digits, mode, settings, batch](RtpStream *s) { s->sendDtmf(digits, mode, settings, batch); });
 }
 
 void MediaSession::clearDtmf()

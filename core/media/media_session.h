@@ -37,7 +37,7 @@ public:
     // e.g. ringback; null ends it.
     void setLocalTone(std::shared_ptr<AudioPort> tone);
     // DTMF in RFC 4733 or in-band mode (see RtpStream::sendDtmf); the stream reports back by dtmf().
-    void sendDtmf(const QByteArray &digits, ds::dtmf::Mode mode, const ds::dtmf::SendSettings &settings);
+    void sendDtmf(const QByteArray &digits, ds::dtmf::Mode mode, const ds::dtmf::SendSettings &settings, quint64 batch = 0);
     void clearDtmf();
     void setSpectrogramEnabled(bool on);
     void stop();
@@ -50,7 +50,7 @@ signals:
     void statsUpdated(const ds::media::StreamStats &stats);
     void failed(const QString &reason);
     void dtmf(const ds::dtmf::DigitEvent &event);
-    void dtmfQueueDrained();
+    void dtmfQueueDrained(quint64 batch);
     void spectrum(const QByteArray &columns, qint64 firstColumnMs);
 
 private:

@@ -16,12 +16,12 @@ std::int64_t ReceiverStats::expected() const
     return std::int64_t(m_seq.extendedMax()) - m_base + 1;
 }
 
-ReceiverStats::Verdict ReceiverStats::onPacketMs(std::uint16_t sequence, std::uint32_t rtpTimestamp, std::int64_t arrivalMs)
+ReceiverStats::Verdict ReceiverStats::onPacketMs(std::uint16_t sequence, std::uint32_t rtpTimestamp, std::int64_t arrivalMs, bool timing)
 {
-    return onPacket(sequence, rtpTimestamp, std::uint32_t(arrivalMs * m_clockRate / 1000));
+    return onPacket(sequence, rtpTimestamp, std::uint32_t(arrivalMs * m_clockRate / 1000), timing);
 }
 
-ReceiverStats::Verdict ReceiverStats::onPacket(std::uint16_t sequence, std::uint32_t rtpTimestamp, std::uint32_t arrival)
+ReceiverStats::Verdict ReceiverStats::onPacket(std::uint16_t sequence, std::uint32_t rtpTimestamp, std::uint32_t arrival, bool timing)
 {
     const auto r = m_seq.update(sequence);
     if (!r)
@@ -55,6 +55,8 @@ ReceiverStats::Verdict ReceiverStats::onPacket(std::uint16_t sequence, std::uint
     }
     if (verdict == Verdict::Reordered)
         ++m_late;
+    if (!timing)
+        return verdict;
 
     // RFC 3550 A.8: D = difference of relative transit times of this and the previous packet in arrival
     // order; J += (|D| - J) / 16.

@@ -22,9 +22,11 @@ public:
     explicit ReceiverStats(std::uint32_t clockRate);
 
     // `arrival` in RTP timestamp units of the same clock (wrapping), as A.8 wants it.
-    Verdict onPacket(std::uint16_t sequence, std::uint32_t rtpTimestamp, std::uint32_t arrival);
+    // timing false: the packet counts for loss and order but not for jitter — an RFC 4733 event
+    // keeps its event's start timestamp for up to seconds, which A.8 would read as huge jitter.
+    Verdict onPacket(std::uint16_t sequence, std::uint32_t rtpTimestamp, std::uint32_t arrival, bool timing = true);
     // `arrivalMs` from any monotonic millisecond clock; converted to timestamp units.
-    Verdict onPacketMs(std::uint16_t sequence, std::uint32_t rtpTimestamp, std::int64_t arrivalMs);
+    Verdict onPacketMs(std::uint16_t sequence, std::uint32_t rtpTimestamp, std::int64_t arrivalMs, bool timing = true);
 
     std::uint32_t clockRate() const { return m_clockRate; }
     std::uint64_t received() const { return m_received; } // includes late and duplicate packets (RFC 3550 6.4.1)

@@ -307,6 +307,13 @@ void RtpStream::update(const StreamParams &params)
     } else if (params.telephoneEventPt.has_value() != m_params.telephoneEventPt.has_value()) {
         m_dtmf.configure(m_codec->clockRate(), params.ptime, params.telephoneEventPt.has_value());
     }
+    if ((m_params.send && !params.send) || (m_params.telephoneEventPt && !params.telephoneEventPt)) {
+        // Hold, or events no longer negotiated: digits waiting would play out at the wrong time or not at all.
+        if (m_dtmf.sending())
+            emit failed(QStringLiteral("DTMF digits still waiting were dropped: the call went on hold or stopped accepting RFC 4733 events"));
+        m_dtmf.clearQueue();
+        flushDtmf();
+    }
     if (!m_params.receive && params.receive)
         resetJitterBuffer(m_playFrameMs); // what it held is stale, and so is its play-out position
     m_params = params;
@@ -323,15 +330,20 @@ void RtpStream::setLocalTone(std::shared_ptr<AudioPort> tone)
     m_localTone = std::move(tone);
 }
 
-void RtpStream::sendDtmf(const QByteArray &digits, dtmf::Mode mode, const dtmf::SendSettings &settings)
+void RtpStream::sendDtmf(const QByteArray &digits, dtmf::Mode mode, const dtmf::SendSettings &settings, quint64 batch)
 {
+    const auto refuse = [&](const QString &why) {
+        emit failed(QStringLiteral("DTMF \"%1\" not sent: %2").arg(QString::fromLatin1(digits), why));
+        m_dtmf.enqueue({}, mode, settings, batch); // nothing queued: the drained report still comes
+        flushDtmf();
+    };
     if (mode == dtmf::Mode::Info)
-        return; // SIP INFO is the call's business, not the stream's
-    if (mode == dtmf::Mode::Rfc4733 && !m_params.telephoneEventPt) {
-        emit failed(QStringLiteral("cannot send DTMF as RFC 4733 events: telephone-event was not negotiated"));
-        return;
-    }
-    const std::size_t queued = m_dtmf.enqueue(std::span(digits.constData(), std::size_t(digits.size())), mode, settings);
+        return refuse(QStringLiteral("SIP INFO is sent by the call, not the media stream"));
+    if (!m_running || !m_params.send || m_params.remoteAddress.isNull() || m_params.remotePort == 0)
+        return refuse(QStringLiteral("the stream sends no RTP now (on hold, or not started)"));
+    if (mode == dtmf::Mode::Rfc4733 && !m_params.telephoneEventPt)
+        return refuse(QStringLiteral("telephone-event was not negotiated"));
+    const std::size_t queued = m_dtmf.enqueue(std::span(digits.constData(), std::size_t(digits.size())), mode, settings, batch);
     if (queued < std::size_t(digits.size()))
         emit failed(QStringLiteral("DTMF queue full (%1 digits waiting): %2 of \"%3\" dropped")
                         .arg(dtmf::StreamDtmf::kMaxQueued)
@@ -348,8 +360,8 @@ void RtpStream::flushDtmf()
 {
     for (const dtmf::DigitEvent &e : m_dtmf.takeDigits())
         emit dtmf(e);
-    if (m_dtmf.queueDrained())
-        emit dtmfQueueDrained();
+    if (const auto batch = m_dtmf.queueDrained())
+        emit dtmfQueueDrained(*batch);
 }
 
 void RtpStream::setMuted(bool muted)
@@ -472,7 +484,9 @@ void RtpStream::sendFrame()
     if (const auto event = m_dtmf.onSendFrame(frame, ts, m_clock.elapsed())) {
         if (m_params.telephoneEventPt)
             sendEvent(*event);
-        return;
+        if (event->replacesAudio)
+            return;
+        // The last end packets' copies (RFC 4733 2.5.1.4) go out beside the audio again.
     }
     const auto payload = std::span(m_packet).subspan(RtpPacket::fixedHeaderSize);
     const auto encoded = m_codec->encode(frame, payload);

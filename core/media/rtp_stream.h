@@ -61,7 +61,8 @@ public:
     void setLocalTone(std::shared_ptr<AudioPort> tone);
     // Queues DTMF digits ("123#", ',' a pause) as RFC 4733 events or in-band tones (StreamDtmf);
     // RFC 4733 needs a negotiated telephone-event payload type, else failed() says so and nothing is queued.
-    void sendDtmf(const QByteArray &digits, ds::dtmf::Mode mode, const ds::dtmf::SendSettings &settings);
+    // dtmfQueueDrained(batch) follows every call, also when nothing could be queued.
+    void sendDtmf(const QByteArray &digits, ds::dtmf::Mode mode, const ds::dtmf::SendSettings &settings, quint64 batch = 0);
     void clearDtmf();
     // Spectrogram columns of the received audio, published with the statistics (for the DTMF panel).
     void setSpectrogramEnabled(bool on);
@@ -75,7 +76,7 @@ signals:
     void statsUpdated(const ds::media::StreamStats &stats);
     // A digit sent (when it starts) or received in any mode (when it completes); rare, never per packet.
     void dtmf(const ds::dtmf::DigitEvent &event);
-    void dtmfQueueDrained(); // every queued digit has been sent
+    void dtmfQueueDrained(quint64 batch); // every digit queued up to that batch has been sent (or dropped)
     // Spectrogram columns of the received audio (dtmf::Spectrogram::kBins bytes each), with the statistics.
     void spectrum(const QByteArray &columns, qint64 firstColumnMs);
     // A socket or codec problem in a sentence; the stream carries on where it can.
@@ -159,6 +160,8 @@ private:
     bool m_havePrevAudio = false;
     quint16 m_prevSeq = 0;
     quint32 m_prevTs = 0;
+    int m_eventsSinceAudio = 0; // RFC 4733 packets since the last audio packet
+    quint16 m_audioSeqOffset = 0; // event packets beside the audio, left out of the jitter buffer's sequence space
     int m_ptimeCandidate = 0, m_ptimeVotes = 0;
     quint32 m_lastSr = 0; // LSR: middle 32 bits of the peer's last SR NTP time
     std::uint64_t m_lastSrArrival = 0; // our NTP time when it came

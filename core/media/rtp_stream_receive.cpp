@@ -74,10 +74,12 @@ void RtpStream::onRtp(std::span<const std::uint8_t> datagram, qint64 now)
     m_haveRemote = true;
     m_remoteSsrc = p->ssrc;
     // Every packet of the source shares its sequence space (RFC 4733 2.1), so all of them go into the loss figures.
-    m_receiver->onPacketMs(p->sequence, p->timestamp, now);
-    if (m_params.telephoneEventPt && p->payloadType == *m_params.telephoneEventPt) {
+    const bool event = m_params.telephoneEventPt && p->payloadType == *m_params.telephoneEventPt;
+    m_receiver->onPacketMs(p->sequence, p->timestamp, now, !event);
+    if (event) {
         ++m_stats.eventPackets;
-        m_dtmf.onEventPacket(p->timestamp, p->payload, now);
+        ++m_eventsSinceAudio;
+        m_dtmf.onEventPacket(p->timestamp, p->payload, now, m_jitter ? m_jitter->currentDelayMs() : 0);
         return;
     }
     if (p->payloadType != m_params.payloadType) {
@@ -99,14 +101,25 @@ void RtpStream::onRtp(std::span<const std::uint8_t> datagram, qint64 now)
                 resetJitterBuffer(ms);
         }
     }
+    if (m_havePrevAudio && m_eventsSinceAudio > 0 && qint16(p->sequence - m_prevSeq) > 1) {
+        // RFC 4733 events took sequence numbers between these two audio packets. Where they replaced
+        // the audio (the timestamp moved on as far as the sequence did), the gap is real silence and
+        // the jitter buffer conceals it. Where the audio went on beside them (baresip does), they
+        // are not missing frames: the jitter buffer's sequence space leaves them out.
+        const int gap = qint16(p->sequence - m_prevSeq);
+        const qint64 frameUnits = std::max<qint64>(1, qint64(m_playFrameMs) * m_codec->clockRate() / 1000);
+        const int frames = int(std::max<qint64>(1, (qint64(qint32(p->timestamp - m_prevTs)) + frameUnits / 2) / frameUnits));
+        m_audioSeqOffset = quint16(m_audioSeqOffset + std::clamp(gap - frames, 0, m_eventsSinceAudio));
+    }
     if (!m_havePrevAudio || qint16(p->sequence - m_prevSeq) > 0) {
+        m_eventsSinceAudio = 0;
         m_prevSeq = p->sequence;
         m_prevTs = p->timestamp;
         m_havePrevAudio = true;
     }
     if (!m_params.receive)
         return; // sendonly/inactive: counted, not played
-    if (m_jitter->put(p->sequence, p->timestamp, p->payload, now) == JitterBuffer::PutResult::Oversize) {
+    if (m_jitter->put(quint16(p->sequence - m_audioSeqOffset), p->timestamp, p->payload, now) == JitterBuffer::PutResult::Oversize) {
         ++m_stats.rtpMalformed;
         return;
     }

@@ -18,6 +18,7 @@ struct Account {
     int expires = 3600;
     QString dtmfMode = QStringLiteral("auto"); // how this account's calls send DTMF: auto, rfc4733, inband, info
 
+    bool operator==(const Account &) const = default;
     QString effectiveAuthUser() const { return authUser.isEmpty() ? user : authUser; }
 };
 

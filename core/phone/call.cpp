@@ -364,7 +364,7 @@ void Call::startMedia(bool)
     p.payloadType = n.codec.payloadType;
     p.clockRate = n.codec.clockRate;
     p.ptime = n.ptime > 0 ? n.ptime : 20;
-    if (n.telephoneEventPayloadType)
+    if (telephoneEventUsable())
         p.telephoneEventPt = *n.telephoneEventPayloadType;
     p.remoteAddress = QHostAddress(QString::fromLatin1(n.remoteAddress));
     p.remotePort = quint16(n.remotePort);
@@ -473,6 +473,8 @@ void Call::onEnded(const sip::SessionEnd &end)
 {
     m_end = end;
     stopMedia();
+    m_infoQueue.clear(); // a sequence under way ends with the call
+    m_infoBusy = m_dtmfMediaBusy = false;
     m_dtmf.finish(); // findings that wait for later digits are decided now
     publishDtmfFindings();
     setState(State::Ended);

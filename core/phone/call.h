@@ -128,6 +128,8 @@ private:
     void publishDtmfFindings();
     void sendNextInfo();
     sip::InviteSession::InfoAnswer onInfo(const QByteArray &contentType, const QByteArray &body);
+    // RFC 4733 2.1: events share the audio's timestamps, so only a telephone-event at the codec's rate works.
+    bool telephoneEventUsable() const;
     std::int64_t mediaMs() const { return m_mediaClock.isValid() ? m_mediaClock.elapsed() : 0; }
 
     QString m_id;
@@ -167,6 +169,8 @@ private:
     QByteArray m_infoQueue; // digits and ',' waiting to go as INFO, one request at a time
     bool m_infoBusy = false; // an INFO in flight, or the gap after it
     DtmfSettings m_infoSettings; // of the sequence being sent as INFO
+    quint64 m_dtmfBatch = 0; // the latest sequence handed to the stream; its drained report ends the wait
+    bool m_saidEventRate = false;
 };
 
 } // namespace ds::phone

@@ -46,11 +46,15 @@ std::optional<DtmfMode> dtmfModeFromName(QStringView name)
 void Call::connectDtmf()
 {
     connect(m_media, &media::MediaSession::dtmf, this, &Call::onDtmf);
-    connect(m_media, &media::MediaSession::dtmfQueueDrained, this, [this] {
+    connect(m_media, &media::MediaSession::dtmfQueueDrained, this, [this](quint64 batch) {
+        if (batch != m_dtmfBatch || !m_dtmfMediaBusy)
+            return; // an earlier sequence: the latest one is still playing
         m_dtmfMediaBusy = false;
         if (!dtmfSending())
             emit dtmfSent();
     });
+    // The stream's refusals (queue full, telephone-event gone) reach the user as findings.
+    connect(m_media, &media::MediaSession::failed, this, [this](const QString &reason) { emit finding(QStringLiteral("warning"), reason); });
     connect(m_media, &media::MediaSession::spectrum, this, &Call::spectrum);
     if (m_spectrogram)
         m_media->setSpectrogramEnabled(true);
@@ -69,16 +73,39 @@ void Call::noteDtmfNegotiation()
         return;
     // Who offered: our offer on an outgoing call, the far end's on an incoming one.
     const QByteArray &offer = m_direction == Direction::Outgoing ? m_localSdpText : m_remoteSdpText;
-    m_dtmf.setNegotiation(mentionsTelephoneEvent(offer), m_negotiated->telephoneEventPayloadType.has_value(), m_negotiated->codec.encoding);
+    m_dtmf.setNegotiation(mentionsTelephoneEvent(offer), telephoneEventUsable(), m_negotiated->codec.encoding);
+    if (m_negotiated->telephoneEventPayloadType && !telephoneEventUsable() && !std::exchange(m_saidEventRate, true))
+        emit finding(QStringLiteral("warning"),
+            QStringLiteral("telephone-event was negotiated at %1 Hz but the audio (%2) runs at %3 Hz: RFC 4733 events must share the audio's "
+                           "clock, so they are neither sent nor read on this call (in-band and INFO still work)")
+                .arg(m_negotiated->telephoneEventClockRate)
+                .arg(QString::fromLatin1(m_negotiated->codec.encoding))
+                .arg(m_negotiated->codec.clockRate));
     publishDtmfFindings();
+}
+
+bool Call::telephoneEventUsable() const
+{
+    return m_negotiated && m_negotiated->telephoneEventPayloadType
+        && (m_negotiated->telephoneEventClockRate == 0 || m_negotiated->telephoneEventClockRate == m_negotiated->codec.clockRate);
 }
 
 std::expected<dtmf::Mode, QString> Call::sendDtmf(const QString &digits, std::optional<DtmfMode> wanted)
 {
     const DtmfSettings &settings = m_settings.dtmf;
     const DtmfMode mode = wanted.value_or(settings.mode);
-    if (m_state != State::Active && m_state != State::RemoteHeld && m_state != State::EarlyMedia)
-        return std::unexpected(QStringLiteral("no DTMF: the call is not connected"));
+    const bool events = telephoneEventUsable();
+    dtmf::Mode m = dtmf::Mode::Inband;
+    if (mode == DtmfMode::Info)
+        m = dtmf::Mode::Info;
+    else if (mode == DtmfMode::Rfc4733 || (mode == DtmfMode::Auto && events))
+        m = dtmf::Mode::Rfc4733;
+    // Every refusal goes to the analyzer too: the DTMF panel and the CLI's findings show it.
+    const auto refuse = [this, m](const QString &why) -> std::expected<dtmf::Mode, QString> {
+        m_dtmf.noteRefused(m, why);
+        publishDtmfFindings();
+        return std::unexpected(QStringLiteral("DTMF not sent as %1: %2").arg(QString::fromLatin1(dtmf::modeName(m)), why));
+    };
     QByteArray keys;
     for (QChar c : digits) {
         const char k = c.toLatin1();
@@ -87,37 +114,43 @@ std::expected<dtmf::Mode, QString> Call::sendDtmf(const QString &digits, std::op
     }
     if (keys.isEmpty())
         return std::unexpected(QStringLiteral("no DTMF digit in \"%1\" (0-9 * # A-D, ',' for a pause)").arg(digits));
-    const bool events = m_negotiated && m_negotiated->telephoneEventPayloadType.has_value();
-    if (mode == DtmfMode::Info) {
+    if (m_state != State::Active && m_state != State::RemoteHeld && m_state != State::EarlyMedia && m_state != State::Held)
+        return refuse(QStringLiteral("the call is not connected"));
+    if (m == dtmf::Mode::Info) {
+        // RFC 6086: INFO needs the confirmed dialog, not the early one.
+        if (m_session->state() != sip::InviteSession::State::Confirmed && m_session->state() != sip::InviteSession::State::Accepted)
+            return refuse(QStringLiteral("SIP INFO needs an answered call, and this one is still in its early dialog"));
         if (m_infoQueue.size() + keys.size() > kMaxInfoQueue)
-            return std::unexpected(QStringLiteral("no DTMF: %1 digits are still waiting to go as INFO").arg(m_infoQueue.size()));
+            return refuse(QStringLiteral("%1 digits are still waiting to go as INFO").arg(m_infoQueue.size()));
         m_infoSettings = settings;
         m_infoQueue += keys;
         if (!m_infoBusy)
             sendNextInfo();
         return dtmf::Mode::Info;
     }
-    dtmf::Mode m = dtmf::Mode::Inband;
-    if (mode == DtmfMode::Rfc4733 || (mode == DtmfMode::Auto && events))
-        m = dtmf::Mode::Rfc4733;
-    if (m == dtmf::Mode::Rfc4733 && !events) {
-        const QString why = m_negotiated
-            ? QStringLiteral("the answer has no telephone-event payload type, so the far end cannot receive RFC 4733 events; use in-band or INFO")
-            : QStringLiteral("no media was negotiated");
-        m_dtmf.noteRefused(dtmf::Mode::Rfc4733, why);
-        publishDtmfFindings();
-        return std::unexpected(QStringLiteral("DTMF not sent as RFC 4733: %1").arg(why));
-    }
-    if (!m_media)
-        return std::unexpected(QStringLiteral("no DTMF: the call has no media"));
+    if (m == dtmf::Mode::Rfc4733 && !events)
+        return refuse(m_negotiated && m_negotiated->telephoneEventPayloadType
+                ? QStringLiteral("telephone-event was negotiated at a clock rate the audio does not use; use in-band or INFO")
+                : QStringLiteral("the answer has no telephone-event payload type, so the far end cannot receive RFC 4733 events; use in-band or INFO"));
+    if (!m_media || !m_negotiated)
+        return refuse(QStringLiteral("the call has no media"));
+    // The stream sends nothing while the negotiated direction does not (hold, a recvonly answer):
+    // digits queued now would reach the IVR whenever the call resumes.
+    const sdp::Direction dir = m_negotiated->direction;
+    if (m_negotiated->onHold || dir == sdp::Direction::RecvOnly || dir == sdp::Direction::Inactive)
+        return refuse(QStringLiteral("the call is on hold, so no RTP goes out; send them by SIP INFO instead"));
+    if (qsizetype(dtmf::StreamDtmf::kMaxQueued) < keys.size())
+        return refuse(QStringLiteral("%1 digits at once; at most %2").arg(keys.size()).arg(dtmf::StreamDtmf::kMaxQueued));
     m_dtmfMediaBusy = true;
-    m_media->sendDtmf(keys, m, settings.send);
+    m_media->sendDtmf(keys, m, settings.send, ++m_dtmfBatch);
     return m;
 }
 
 void Call::sendNextInfo()
 {
     m_infoBusy = false;
+    if (m_state == State::Ended)
+        return; // the call went while a pause or an INFO was under way
     while (!m_infoQueue.isEmpty() && !m_infoBusy) {
         const char key = m_infoQueue.front();
         m_infoQueue.remove(0, 1);
@@ -147,7 +180,8 @@ void Call::sendNextInfo()
             });
         if (!m_infoBusy) {
             m_infoQueue.clear();
-            emit finding(QStringLiteral("error"), QStringLiteral("DTMF INFO not sent: the dialog is not established"));
+            m_dtmf.noteRefused(dtmf::Mode::Info, QStringLiteral("the dialog is no longer established"));
+            publishDtmfFindings();
         }
     }
     if (!dtmfSending())
@@ -157,13 +191,17 @@ void Call::sendNextInfo()
 sip::InviteSession::InfoAnswer Call::onInfo(const QByteArray &contentType, const QByteArray &body)
 {
     // RFC 6086 4.2.2: an INFO without a body is fine (some send it as a keep-alive).
-    if (body.isEmpty() && contentType.isEmpty())
+    if (body.isEmpty())
         return {};
     auto parsed = dtmf::parseInfoBody(contentType, body);
     if (!parsed) {
         const int status = dtmf::responseStatus(parsed.error());
-        if (status == 415) // RFC 3261 21.4.13: a 415 lists what we accept
+        if (status == 415) { // RFC 3261 21.4.13: a 415 lists what we accept
+            emit finding(QStringLiteral("info"),
+                QStringLiteral("the far end sent an INFO with a %1 body; answered 415 (DTMF is read from application/dtmf-relay and application/dtmf)")
+                    .arg(QString::fromUtf8(contentType.isEmpty() ? QByteArray("untyped") : contentType.left(80))));
             return {415, "Unsupported Media Type", "Accept: application/dtmf-relay, application/dtmf\r\n"};
+        }
         emit finding(QStringLiteral("warning"),
             QStringLiteral("the far end sent a DTMF INFO we answered %1: %2").arg(status).arg(QString::fromLatin1(dtmf::infoBodyErrorText(parsed.error()))));
         return {status, status == 413 ? QByteArray("Request Entity Too Large") : QByteArray("Bad Request"), {}};

@@ -36,6 +36,15 @@ void Phone::setAccount(const Account &account, const QByteArray &password)
         m_entries.push_back(std::make_unique<Entry>());
         e = m_entries.back().get();
     } else {
+        Account same = account;
+        same.dtmfMode = e->account.dtmfMode;
+        if (same == e->account && password == e->password) {
+            // Only how its calls send DTMF changed: no reason to drop the registration and the calls.
+            e->account = account;
+            if (e->calls)
+                e->calls->setSettings(settingsFor(account));
+            return;
+        }
         // A changed account gets a new stack on its next register (new server, transport...).
         retire(*e);
     }

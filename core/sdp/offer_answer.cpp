@@ -65,12 +65,18 @@ void fillRemote(Negotiated &n, const Connection &c, int port, Direction ours, bo
     n.onHold = held || c.isNullHold();
 }
 
-std::optional<int> pickTelephoneEvent(const QList<Codec> &events, int clockRate)
+void pickTelephoneEvent(Negotiated &n, const QList<Codec> &events)
 {
     for (const Codec &e : events)
-        if (e.clockRate == clockRate)
-            return e.payloadType;
-    return events.isEmpty() ? std::nullopt : std::optional<int>(events.first().payloadType);
+        if (e.clockRate == n.codec.clockRate) {
+            n.telephoneEventPayloadType = e.payloadType;
+            n.telephoneEventClockRate = e.clockRate;
+            return;
+        }
+    if (!events.isEmpty()) {
+        n.telephoneEventPayloadType = events.first().payloadType;
+        n.telephoneEventClockRate = events.first().clockRate;
+    }
 }
 
 std::unexpected<Error> badAnswer(QString what) { return std::unexpected(Error {Error::Code::BadAnswer, std::move(what), 0}); }
@@ -164,7 +170,7 @@ std::expected<Negotiated, Error> answerOffer(const SessionDescription &offer, co
                 am.setDirection(ours);
                 n.mediaIndex = i;
                 n.codec = common.first();
-                n.telephoneEventPayloadType = pickTelephoneEvent(events, n.codec.clockRate);
+                pickTelephoneEvent(n, events);
                 n.ptime = offer.ptimeOf(i).value_or(local.ptime); // a=ptime is what the receiver wants
                 fillRemote(n, *connection, om.port, ours, isHeld(theirs) || isHeld(local.direction));
             }
@@ -233,7 +239,7 @@ std::expected<Negotiated, Error> processAnswer(const SessionDescription &offer, 
                 events.append(c);
         n.mediaIndex = i;
         n.codec = *codec;
-        n.telephoneEventPayloadType = pickTelephoneEvent(events, codec->clockRate);
+        pickTelephoneEvent(n, events);
         n.ptime = answer.ptimeOf(i).value_or(20);
         n.rtcpMux = om.rtcpMux() && am.rtcpMux();
         fillRemote(n, *connection, am.port, reversed(theirAnswer), isHeld(ourOffer) || isHeld(theirAnswer));

@@ -29,6 +29,7 @@ struct Negotiated {
     qsizetype mediaIndex = -1; // the accepted audio m= line
     Codec codec; // the codec to send with: the first one of the answer
     std::optional<int> telephoneEventPayloadType; // RFC 4733, matching the codec's clock rate when possible
+    int telephoneEventClockRate = 0; // of that payload type; a rate other than the codec's is unusable in one stream (RFC 4733 2.1)
     QByteArray remoteAddress; // where to send RTP: media-level c= over session-level
     int remotePort = 0;
     int ptime = 20;

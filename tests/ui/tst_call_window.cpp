@@ -14,11 +14,14 @@
 #include "ui/audio_settings_dialog.h"
 #include "ui/call_panel.h"
 #include "ui/dial_pad.h"
+#include "ui/dtmf_panel.h"
 #include "ui/finding_list_model.h"
 #include "ui/incoming_call_dialog.h"
 #include "ui/main_window.h"
 #include "ui/message_log_model.h"
+#include "ui/spectrogram_view.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
@@ -61,6 +64,7 @@ private slots:
     void incomingCallIsDeclined();
     void incomingWindowGoesWhenTheCallerGivesUp();
     void dialErrorsAreShownNotThrown();
+    void dialPadSendsDtmfInEachMode();
 
 private:
     void makeWindow();
@@ -370,6 +374,73 @@ void TestCallWindow::dialErrorsAreShownNotThrown()
     QTRY_VERIFY((panel = onlyPanel()));
     QTRY_VERIFY_WITH_TIMEOUT(panel->isEnded(), kCallTimeout);
     QVERIFY2(panel->stateText().contains(u"404"), qPrintable(panel->stateText()));
+}
+
+void TestCallWindow::dialPadSendsDtmfInEachMode()
+{
+    // During a call the pad's keys are DTMF in the mode chosen next to them; bob's phone hears each
+    // digit in exactly that mode, and alice's DTMF panel shows the digits sent and the spectrogram
+    // of bob's audio.
+    makeWindow();
+    registerBob(0);
+    ui::DialPad *pad = m_window->dialPad();
+    QTRY_COMPARE(pad->currentAccountId(), m_store->accounts().first().id);
+    QTest::keyClicks(pad->findChild<QLineEdit *>(QStringLiteral("dialTarget")), kBob);
+    QTest::mouseClick(pad->findChild<QPushButton *>(QStringLiteral("callButton")), Qt::LeftButton);
+    CallPanel *panel = nullptr;
+    QTRY_VERIFY((panel = onlyPanel()));
+    QTRY_COMPARE_WITH_TIMEOUT(panel->stateText(), QStringLiteral("Active"), kCallTimeout);
+    QTRY_VERIFY(bobCall() && bobCall()->state() == Call::State::Active);
+    QTRY_VERIFY(pad->inCall());
+    const QString target = pad->target();
+
+    auto *mode = pad->findChild<QComboBox *>(QStringLiteral("dtmfMode"));
+    QVERIFY(mode);
+    const struct {
+        const char *mode;
+        const char *key;
+        char digit;
+        dtmf::Mode expected;
+    } presses[]
+        = {{"rfc4733", "digit_5", '5', dtmf::Mode::Rfc4733}, {"inband", "digit_hash", '#', dtmf::Mode::Inband}, {"info", "digit_a", 'A', dtmf::Mode::Info}};
+    QList<dtmf::DigitEvent> heard;
+    connect(bobCall(), &Call::dtmf, this, [&heard](const dtmf::DigitEvent &e) { heard << e; });
+    for (const auto &p : presses) {
+        mode->setCurrentIndex(mode->findData(QString::fromLatin1(p.mode)));
+        QTest::mouseClick(pad->findChild<QToolButton *>(QLatin1String(p.key)), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!heard.isEmpty(), kCallTimeout);
+        QTest::qWait(400); // any copy in another mode would have arrived by now
+        QCOMPARE(heard.size(), 1);
+        QCOMPARE(heard[0].digit, p.digit);
+        QCOMPARE(heard[0].mode, p.expected);
+        heard.clear();
+    }
+    // Typed digits too, even with the focus in the address field; they do not edit the address.
+    auto *field = pad->findChild<QLineEdit *>(QStringLiteral("dialTarget"));
+    field->setFocus();
+    QTest::keyClick(field, '7');
+    QTRY_VERIFY_WITH_TIMEOUT(!heard.isEmpty(), kCallTimeout);
+    QCOMPARE(heard[0].digit, '7');
+    QCOMPARE(heard[0].mode, dtmf::Mode::Info); // the mode chosen last
+    QCOMPARE(pad->target(), target);
+
+    auto *toggle = panel->findChild<QToolButton *>(QStringLiteral("dtmfToggle"));
+    QVERIFY(toggle);
+    QTest::mouseClick(toggle, Qt::LeftButton);
+    auto *dtmfPanel = panel->findChild<ui::DtmfPanel *>(QStringLiteral("dtmfPanel"));
+    QVERIFY(dtmfPanel && dtmfPanel->isVisible());
+    QTRY_COMPARE(onlyPanel()->call()->dtmfAnalyzer().digits().size(), 4); // the INFO's digit once its 200 is in
+    const auto sent = onlyPanel()->call()->dtmfAnalyzer().digits();
+    for (const dtmf::MergedDigit &d : sent)
+        QCOMPARE(d.dir, dtmf::Direction::Out);
+    QTRY_VERIFY(dtmfPanel->spectrogram()->columnCount() > 50); // bob's tone, a column every 16 ms
+    if (const QString dir = qEnvironmentVariable("DS_UI_SCREENSHOTS"); !dir.isEmpty()) {
+        QDir().mkpath(dir);
+        QVERIFY(m_window->grab().save(dir + QStringLiteral("/dtmf.png")));
+    }
+    QTest::mouseClick(panelButton(panel, "hangUpButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->isEnded(), kCallTimeout);
+    QTRY_VERIFY(!pad->inCall());
 }
 
 QTEST_MAIN(TestCallWindow)

@@ -411,6 +411,20 @@ private slots:
         QCOMPARE(got[0].durationMs(48000), 3000);
     }
 
+    // A sender that keeps its clock still between keys: '1' ends, '2' starts at the same timestamp.
+    void receiverSeesNewKeyAtSameTimestamp()
+    {
+        EventReceiver r(8000);
+        QVERIFY(r.packet(1000, bytes({1, false, 10, 160}), 0).empty());
+        QCOMPARE(r.packet(1000, bytes({1, true, 10, 800}), 100).size(), size_t(1));
+        QVERIFY(r.packet(1000, bytes({1, true, 10, 800}), 120).empty()); // a repeated end
+        QVERIFY(r.packet(1000, bytes({2, false, 10, 160}), 300).empty());
+        const auto got = r.packet(1000, bytes({2, true, 10, 640}), 380);
+        QCOMPARE(got.size(), size_t(1));
+        QCOMPARE(got[0].digit, '2');
+        QCOMPARE(got[0].durationUnits, 640u);
+    }
+
     // A packet of an earlier segment arriving late does not split the event.
     void receiverIgnoresLateSegmentPacket()
     {
