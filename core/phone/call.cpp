@@ -185,6 +185,7 @@ bool Call::takeAnswer(const QByteArray &answerText)
     }
     m_remoteSdpText = answerText;
     m_negotiated = *n;
+    m_offerWasOurs = true;
     startMedia(true);
     emit negotiated();
     return true;
@@ -343,6 +344,7 @@ std::expected<QByteArray, int> Call::onRemoteOffer(const QByteArray &offerText)
         return std::unexpected(488);
     m_remoteSdpText = offerText;
     m_negotiated = *n;
+    m_offerWasOurs = false;
     m_localSdp = n->answer;
     m_localSdpText = m_localSdp.toBytes();
     startMedia(true);

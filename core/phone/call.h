@@ -171,6 +171,7 @@ private:
     DtmfSettings m_infoSettings; // of the sequence being sent as INFO
     quint64 m_dtmfBatch = 0; // the latest sequence handed to the stream; its drained report ends the wait
     bool m_saidEventRate = false;
+    bool m_offerWasOurs = false; // of the offer/answer in force: who offered (for "telephone-event offered")
 };
 
 } // namespace ds::phone

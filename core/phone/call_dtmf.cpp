@@ -71,8 +71,8 @@ void Call::noteDtmfNegotiation()
 {
     if (!m_negotiated)
         return;
-    // Who offered: our offer on an outgoing call, the far end's on an incoming one.
-    const QByteArray &offer = m_direction == Direction::Outgoing ? m_localSdpText : m_remoteSdpText;
+    // The offer of the exchange in force: ours (our INVITE, or our 200 to an INVITE without SDP) or theirs.
+    const QByteArray &offer = m_offerWasOurs ? m_localSdpText : m_remoteSdpText;
     m_dtmf.setNegotiation(mentionsTelephoneEvent(offer), telephoneEventUsable(), m_negotiated->codec.encoding);
     if (m_negotiated->telephoneEventPayloadType && !telephoneEventUsable() && !std::exchange(m_saidEventRate, true))
         emit finding(QStringLiteral("warning"),
