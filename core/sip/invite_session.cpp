@@ -698,6 +698,12 @@ void InviteSession::receiveRequest(const Message &request, ServerTransaction *tr
         finish({SessionEnd::Cause::RemoteBye, 0, "the far end hung up"});
         return;
     }
+    if (method == "INFO" && !request.header("Info-Package").isEmpty()) {
+        // RFC 6086 4.2.2: an INFO for an Info Package we never said we receive (no Recv-Info) gets
+        // 469, with our (empty) Recv-Info. Legacy INFO without the header is what DTMF relay uses.
+        transaction->respond(makeResponse(request, 469, "Bad Info Package", m_localTag, commonHeaders() + "Recv-Info:\r\n"), 469);
+        return;
+    }
     if (method == "INFO") {
         const QByteArray type = request.header(HeaderId::ContentType).toByteArray();
         const QByteArray body = request.body().toByteArray();

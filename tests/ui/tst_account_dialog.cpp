@@ -71,6 +71,10 @@ void TestAccountDialog::enteredFieldsMakeTheAccount()
     auto *expires = d.findChild<QSpinBox *>(QStringLiteral("expires"));
     expires->selectAll();
     QTest::keyClicks(expires, QStringLiteral("300"));
+    auto *dtmf = d.findChild<QComboBox *>(QStringLiteral("dtmfMode"));
+    QVERIFY(dtmf);
+    QCOMPARE(dtmf->currentData().toString(), QStringLiteral("auto")); // the default
+    dtmf->setCurrentIndex(dtmf->findData(QStringLiteral("inband")));
     QTest::mouseClick(okButton(d), Qt::LeftButton);
     QCOMPARE(d.result(), int(QDialog::Accepted));
 
@@ -83,6 +87,7 @@ void TestAccountDialog::enteredFieldsMakeTheAccount()
     QCOMPARE(a.server, QStringLiteral("proxy.example.net:5070"));
     QCOMPARE(a.transport, QStringLiteral("tls"));
     QCOMPARE(a.expires, 300);
+    QCOMPARE(a.dtmfMode, QStringLiteral("inband"));
     QCOMPARE(d.password(), std::optional<QByteArray>("s3cret"));
 }
 
@@ -94,6 +99,7 @@ void TestAccountDialog::editKeepsPasswordUnlessRetyped()
     a.server = QStringLiteral("10.0.0.5");
     a.transport = QStringLiteral("tcp");
     a.expires = 900;
+    a.dtmfMode = QStringLiteral("rfc4733");
     AccountDialog d;
     d.setAccount(a);
     d.show();
@@ -103,6 +109,7 @@ void TestAccountDialog::editKeepsPasswordUnlessRetyped()
     QVERIFY(okButton(d)->isEnabled());
     QCOMPARE(d.account().id, QStringLiteral("id-1"));
     QCOMPARE(d.account().expires, 900);
+    QCOMPARE(d.account().dtmfMode, QStringLiteral("rfc4733"));
     QCOMPARE(d.password(), std::nullopt);
     QTest::keyClicks(field(d, "password"), QStringLiteral("new"));
     QCOMPARE(d.password(), std::optional<QByteArray>("new"));

@@ -26,6 +26,7 @@ phone::Account fullAccount()
     a.server = QStringLiteral("sip:proxy.example.net:5070;transport=tcp");
     a.transport = QStringLiteral("tcp");
     a.expires = 600;
+    a.dtmfMode = QStringLiteral("info");
     return a;
 }
 
@@ -98,6 +99,7 @@ void TestAccountStore::persistsEveryFieldButThePassword()
     QCOMPARE(a.server, want.server);
     QCOMPARE(a.transport, want.transport);
     QCOMPARE(a.expires, want.expires);
+    QCOMPARE(a.dtmfMode, want.dtmfMode);
 }
 
 void TestAccountStore::keepsOrderAndEdits()

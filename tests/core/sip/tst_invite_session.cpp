@@ -765,6 +765,10 @@ private slots:
         r.transport.deliver(r.peerRequest("INFO", 12, "z9hG4bKi2", r.localTag, {}, "5", "application/dtmf"));
         QCOMPARE(r.transport.last().statusCode(), 200);
         QCOMPARE(r.infos.size(), 1);
+        // RFC 6086 4.2.2: an Info Package we never announced.
+        r.transport.deliver(r.peerRequest("INFO", 13, "z9hG4bKi3", r.localTag, "Info-Package: foo\r\n", "x", "application/foo"));
+        QCOMPARE(r.transport.last().statusCode(), 469);
+        QCOMPARE(r.infos.size(), 1);
     }
 
     void ourInfo_data()
