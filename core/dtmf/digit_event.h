@@ -24,10 +24,10 @@ struct DigitEvent {
     Direction dir = Direction::In;
     std::int64_t atMs = 0; // start of the digit, ms since the call's media started (or the file's start)
     int durationMs = 0;
-    std::optional<double> levelDbm0; // in-band: the stronger tone's level; RFC 4733: -volume; INFO: none
-    std::optional<double> twistDb; // in-band: low group minus high group, dB (positive: normal twist, Q.24)
+    std::optional<double> levelDbm0 {}; // in-band: the stronger tone's level; RFC 4733: -volume; INFO: none
+    std::optional<double> twistDb {}; // in-band: low group minus high group, dB (positive: normal twist, Q.24)
     bool endSeen = true; // RFC 4733: false when the end packet never came (closed by timeout)
-    std::optional<int> infoStatus; // INFO sent: the final response status
+    std::optional<int> infoStatus {}; // INFO sent: the final response status
 };
 
 struct Finding {

@@ -36,13 +36,7 @@ namespace {
 
 DigitEvent digitEvent(char digit, Mode mode, Direction dir, qint64 atMs, int durationMs)
 {
-    DigitEvent e;
-    e.digit = digit;
-    e.mode = mode;
-    e.dir = dir;
-    e.atMs = atMs;
-    e.durationMs = durationMs;
-    return e;
+    return {.digit = digit, .mode = mode, .dir = dir, .atMs = atMs, .durationMs = durationMs};
 }
 
 // What the analyzer makes of events of one key press.

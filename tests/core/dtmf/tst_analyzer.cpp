@@ -11,13 +11,7 @@ namespace {
 
 DigitEvent ev(char digit, Mode mode, Direction dir, std::int64_t atMs, int durationMs = 100)
 {
-    DigitEvent e;
-    e.digit = digit;
-    e.mode = mode;
-    e.dir = dir;
-    e.atMs = atMs;
-    e.durationMs = durationMs;
-    return e;
+    return {.digit = digit, .mode = mode, .dir = dir, .atMs = atMs, .durationMs = durationMs};
 }
 DigitEvent in(char digit, Mode mode, std::int64_t atMs, int durationMs = 100) { return ev(digit, mode, Direction::In, atMs, durationMs); }
 DigitEvent out(char digit, Mode mode, std::int64_t atMs, int durationMs = 100) { return ev(digit, mode, Direction::Out, atMs, durationMs); }
