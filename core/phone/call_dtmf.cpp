@@ -78,9 +78,8 @@ void Call::noteDtmfNegotiation()
         emit finding(QStringLiteral("warning"),
             QStringLiteral("telephone-event was negotiated at %1 Hz but the audio (%2) runs at %3 Hz: RFC 4733 events must share the audio's "
                            "clock, so they are neither sent nor read on this call (in-band and INFO still work)")
-                .arg(m_negotiated->telephoneEventClockRate)
-                .arg(QString::fromLatin1(m_negotiated->codec.encoding))
-                .arg(m_negotiated->codec.clockRate));
+                .arg(QString::number(m_negotiated->telephoneEventClockRate), QString::fromLatin1(m_negotiated->codec.encoding),
+                    QString::number(m_negotiated->codec.clockRate))); // one call: the far end's codec name may hold a '%'
     publishDtmfFindings();
 }
 

@@ -200,10 +200,10 @@ std::expected<Message, Error> Parser::parse(QByteArray data, Framing framing)
             const QByteArrayView text(d + ln.begin, std::min<qsizetype>(ln.end - ln.begin, 40));
             if (nameEnd == ln.begin)
                 return std::unexpected(err(QStringLiteral("header line \"%1\" does not start with a header name").arg(QString::fromLatin1(text)), lineNo, 1));
-            return std::unexpected(err(QStringLiteral("header line \"%1\" has no ':' after the header name, or the name contains '%2'")
-                                           .arg(QString::fromLatin1(text))
-                                           .arg(QChar(i < ln.end ? d[i] : ' ')),
-                lineNo, int(i - ln.begin + 1), QByteArray(d + ln.begin, nameEnd - ln.begin)));
+            return std::unexpected(
+                err(QStringLiteral("header line \"%1\" has no ':' after the header name, or the name contains '%2'")
+                        .arg(QString::fromLatin1(text), QString(QChar(i < ln.end ? d[i] : ' '))), // one call: a '%1' in the peer's text stays text
+                    lineNo, int(i - ln.begin + 1), QByteArray(d + ln.begin, nameEnd - ln.begin)));
         }
         ++i;
         while (i < ln.end && (d[i] == ' ' || d[i] == '\t'))

@@ -104,6 +104,9 @@ private slots:
         QTest::newRow("bad status") << QByteArray("SIP/2.0 2000 OK\r\n\r\n") << "three-digit";
         QTest::newRow("fold first") << QByteArray("OPTIONS sip:a SIP/2.0\r\n folded\r\n\r\n") << "whitespace";
         QTest::newRow("control char") << QByteArray("OPT\x01IONS sip:a SIP/2.0\r\n\r\n") << "control character";
+        // A '%1' in the peer's header name is quoted as sent, not taken for a placeholder (fuzzing found it).
+        QTest::newRow("percent in name") << QByteArray("OPTIONS sip:a SIP/2.0\r\nVia%1 x: SIP/2.0/UDP h\r\n\r\n")
+                                         << "header line \"Via%1 x: SIP/2.0/UDP h\" has no ':'";
     }
     void framingErrors()
     {
