@@ -5,6 +5,7 @@
 // in a light and a dark palette.
 
 #include "dtmf/spectrogram.h"
+#include "support/palettes.h"
 #include "ui/dtmf_panel.h"
 #include "ui/dtmf_timeline.h"
 #include "ui/spectrogram_view.h"
@@ -87,29 +88,8 @@ QList<MergedDigit> sampleDigits()
     return d;
 }
 
-QPalette lightPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Base, QColor(0xfb, 0xfb, 0xf8));
-    p.setColor(QPalette::AlternateBase, QColor(0xf0, 0xf1, 0xf3));
-    p.setColor(QPalette::Text, QColor(0x1d, 0x1d, 0x1f));
-    p.setColor(QPalette::Window, QColor(0xee, 0xef, 0xf1));
-    p.setColor(QPalette::WindowText, QColor(0x1d, 0x1d, 0x1f));
-    p.setColor(QPalette::Highlight, QColor(0x30, 0x8c, 0xc6));
-    return p;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x27, 0x29, 0x2d));
-    p.setColor(QPalette::Text, QColor(0xe3, 0xe3, 0xe3));
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::WindowText, QColor(0xe3, 0xe3, 0xe3));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x6f, 0xb4));
-    return p;
-}
+using ds::test::darkPalette;
+using ds::test::lightPalette;
 
 double distance(const QColor &a, const QColor &b) { return std::hypot(a.red() - b.red(), a.green() - b.green(), a.blue() - b.blue()); }
 

@@ -7,6 +7,7 @@
 #include "diag/ladder_model.h"
 #include "diag/rtp_tracker.h"
 #include "diag/trace_store.h"
+#include "support/palettes.h"
 #include "ui/ladder_export_image.h"
 #include "ui/ladder_media.h"
 #include "ui/ladder_painter.h"
@@ -319,13 +320,7 @@ void TestLadderView::clickingAnArrowSelectsItsMessage()
     screenshot(view, QStringLiteral("ladder-selected-invite"));
 
     // A dark theme: the view takes its colours from the palette.
-    QPalette dark;
-    dark.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    dark.setColor(QPalette::AlternateBase, QColor(0x27, 0x29, 0x2d));
-    dark.setColor(QPalette::Text, QColor(0xe3, 0xe3, 0xe3));
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
-    dark.setColor(QPalette::WindowText, QColor(0xe3, 0xe3, 0xe3));
-    dark.setColor(QPalette::Highlight, QColor(0x3d, 0x6f, 0xb4));
+    const QPalette dark = ds::test::darkPalette();
     view.setPalette(dark);
     QCOMPARE(view.ladderPainter()->palette().color(QPalette::Base), QColor(0x1e, 0x1f, 0x22));
     view.selectMessage(f.challenge);
