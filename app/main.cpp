@@ -27,6 +27,8 @@ void usage()
                "                          [--dtmf DIGITS [--dtmf-mode rfc4733|inband|info|auto] [--dtmf-delay S]]\n"
                "       dialscope answer [--server S --user U [--password P]] [--bind IP[:PORT]] [--calls N]\n"
                "                          [--answer-after S] [--play F] [--record F] [--echo] [--reject CODE]\n"
+               "       dialscope regtest SERVER --accounts FILE.csv [--count N] [--rate N/s] [--concurrency M]\n"
+               "                          [--expires N] [--unregister-after] [--transport udp|tcp|tls] [--json]\n"
                "       dialscope dtmf detect FILE.wav [--json]\n"
                "       dialscope lint FILE|-\n"
                "       dialscope ladder FILE.pcap [--text] [--json [--messages]] [--svg F] [--png F] [--call CALL-ID]\n"
@@ -57,6 +59,10 @@ int main(int argc, char **argv)
         if (command == QLatin1String("answer")) {
             QCoreApplication app(argc, argv);
             return ds::cli::runAnswer(args);
+        }
+        if (command == QLatin1String("regtest")) {
+            QCoreApplication app(argc, argv);
+            return ds::cli::runRegtest(args);
         }
         if (command == QLatin1String("dtmf")) {
             QCoreApplication app(argc, argv);

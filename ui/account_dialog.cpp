@@ -2,6 +2,7 @@
 
 #include "sip/resolver.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -56,6 +57,18 @@ AccountDialog::AccountDialog(QWidget *parent)
     m_dtmfMode->addItem(tr("SIP INFO"), QStringLiteral("info"));
     m_dtmfMode->setToolTip(tr("How this account's calls send DTMF; received digits are detected in every mode"));
 
+    m_srtp = new QComboBox(this);
+    m_srtp->setObjectName(QStringLiteral("srtp"));
+    m_srtp->addItem(tr("Off (plain RTP)"), QStringLiteral("off"));
+    m_srtp->addItem(tr("Optional (SRTP when the far end agrees)"), QStringLiteral("optional"));
+    m_srtp->addItem(tr("Mandatory (refuse unencrypted calls)"), QStringLiteral("mandatory"));
+    m_srtp->setToolTip(tr("Media encryption with SRTP, keys exchanged in the SDP (SDES). The keys are only as secret as the signalling: "
+                          "use the TLS transport with it"));
+
+    m_callsOnlyThroughServer = new QCheckBox(tr("Take calls only through the server"), this);
+    m_callsOnlyThroughServer->setObjectName(QStringLiteral("callsOnlyThroughServer"));
+    m_callsOnlyThroughServer->setToolTip(tr("Refuse (403) calls that come straight to this phone's address instead of through the registrar / "
+                                            "proxy: what SIP scanners on the internet send"));
     auto *form = new QFormLayout;
     form->addRow(tr("&Display name:"), m_displayName);
     form->addRow(tr("&User:"), m_user);
@@ -66,6 +79,8 @@ AccountDialog::AccountDialog(QWidget *parent)
     form->addRow(tr("&Transport:"), m_transport);
     form->addRow(tr("&Expires:"), m_expires);
     form->addRow(tr("DT&MF:"), m_dtmfMode);
+    form->addRow(tr("Media &encryption:"), m_srtp);
+    form->addRow(QString(), m_callsOnlyThroughServer);
 
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("problem"));
@@ -103,6 +118,9 @@ void AccountDialog::setAccount(const phone::Account &account)
     m_expires->setValue(account.expires);
     const int d = m_dtmfMode->findData(account.dtmfMode.toLower());
     m_dtmfMode->setCurrentIndex(d < 0 ? 0 : d);
+    const int e = m_srtp->findData(account.srtp.toLower());
+    m_srtp->setCurrentIndex(e < 0 ? 0 : e);
+    m_callsOnlyThroughServer->setChecked(account.callsOnlyThroughServer);
     validate();
 }
 
@@ -118,6 +136,8 @@ phone::Account AccountDialog::account() const
     a.transport = m_transport->currentData().toString();
     a.expires = m_expires->value();
     a.dtmfMode = m_dtmfMode->currentData().toString();
+    a.srtp = m_srtp->currentData().toString();
+    a.callsOnlyThroughServer = m_callsOnlyThroughServer->isChecked();
     return a;
 }
 

@@ -8,6 +8,7 @@
 
 #include <optional>
 
+class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
@@ -43,6 +44,8 @@ private:
     QComboBox *m_transport;
     QSpinBox *m_expires;
     QComboBox *m_dtmfMode;
+    QComboBox *m_srtp;
+    QCheckBox *m_callsOnlyThroughServer;
     QLabel *m_problem;
     QDialogButtonBox *m_buttons;
 };

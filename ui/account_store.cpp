@@ -68,6 +68,8 @@ void AccountStore::load()
         a.transport = m_settings->value(QStringLiteral("transport"), a.transport).toString();
         a.expires = m_settings->value(QStringLiteral("expires"), a.expires).toInt();
         a.dtmfMode = m_settings->value(QStringLiteral("dtmfMode"), a.dtmfMode).toString();
+        a.srtp = m_settings->value(QStringLiteral("srtp"), a.srtp).toString();
+        a.callsOnlyThroughServer = m_settings->value(QStringLiteral("callsOnlyThroughServer"), a.callsOnlyThroughServer).toBool();
         m_settings->endGroup();
         m_accounts.append(a);
     }
@@ -85,6 +87,8 @@ void AccountStore::writeAccount(const phone::Account &a)
     m_settings->setValue(QStringLiteral("transport"), a.transport);
     m_settings->setValue(QStringLiteral("expires"), a.expires);
     m_settings->setValue(QStringLiteral("dtmfMode"), a.dtmfMode);
+    m_settings->setValue(QStringLiteral("srtp"), a.srtp);
+    m_settings->setValue(QStringLiteral("callsOnlyThroughServer"), a.callsOnlyThroughServer);
     m_settings->endGroup();
 }
 

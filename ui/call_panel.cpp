@@ -14,6 +14,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <climits>
+
 namespace ds::ui {
 
 using phone::Call;
@@ -83,6 +85,8 @@ CallPanel::CallPanel(Call *call, const QString &accountName, QWidget *parent)
     m_codec->setToolTip(tr("The codec both sides agreed on"));
     m_remote = label("callRemoteAddress", this);
     m_remote->setToolTip(tr("Where our RTP goes, and where the far end's comes from"));
+    m_security = label("callSecurity", this);
+    m_security->setToolTip(tr("Media encryption: the SRTP suite both sides agreed on (keys exchanged in the SDP), or plain RTP"));
 
     m_answer = button("answerCallButton", tr("&Answer"), QStringLiteral("call-start"), tr("Answer this call"), this);
     m_hold = button("holdButton", tr("&Hold"), QStringLiteral("media-playback-pause"), tr("Put the call on hold (re-INVITE with sendonly)"), this);
@@ -138,6 +142,8 @@ CallPanel::CallPanel(Call *call, const QString &accountName, QWidget *parent)
     info->addWidget(m_timer);
     info->addSpacing(12);
     info->addWidget(m_codec);
+    info->addSpacing(12);
+    info->addWidget(m_security);
     info->addSpacing(12);
     info->addWidget(m_remote, 1);
     auto *buttons = new QHBoxLayout;
@@ -309,6 +315,25 @@ void CallPanel::onNegotiated()
     updateNegotiation();
 }
 
+void CallPanel::updateSecurity()
+{
+    if (!m_negotiated) {
+        m_security->clear();
+        return;
+    }
+    QString text = m_negotiated->srtp ? tr("SRTP %1").arg(QString::fromLatin1(sdp::cryptoSuiteName(m_negotiated->srtp->suite))) : tr("RTP (not encrypted)");
+    const media::StreamStats &s = m_stats;
+    const bool failing = m_negotiated->srtp && s.srtpAuthFailures > 0;
+    if (failing)
+        text += tr(", %n packet(s) failed authentication", nullptr, int(std::min<quint64>(s.srtpAuthFailures, INT_MAX)));
+    if (m_security->text() != text)
+        m_security->setText(text);
+    if (m_security->property("problem").toBool() != failing) {
+        m_security->setProperty("problem", failing);
+        m_security->setStyleSheet(failing ? QStringLiteral("color: #a4000f;") : QString());
+    }
+}
+
 void CallPanel::onFinding(const QString &severity, const QString &text)
 {
     auto *item = new QListWidgetItem(QStringLiteral("%1: %2").arg(severity, text), m_findings);
@@ -366,6 +391,7 @@ void CallPanel::updateButtons()
 void CallPanel::updateQuality()
 {
     const media::StreamStats &s = m_stats;
+    updateSecurity();
     m_sent->setText(QString::number(s.rtpSent));
     m_received->setText(QString::number(s.rtpReceived));
     m_lost->setText(s.fractionLost > 0 ? tr("%1 (%2%)").arg(s.lost).arg(s.fractionLost * 100, 0, 'f', 1) : QString::number(s.lost));

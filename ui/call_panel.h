@@ -45,6 +45,7 @@ private:
     void tick();
     void updateButtons();
     void updateQuality();
+    void updateSecurity();
     void updateNegotiation();
     void updateTiming();
     void setHold(bool hold);
@@ -71,6 +72,7 @@ private:
     QLabel *m_stateLabel;
     QLabel *m_timer;
     QLabel *m_codec;
+    QLabel *m_security; // "SRTP AES_CM_128_HMAC_SHA1_80" or "RTP (not encrypted)", and SRTP authentication failures
     QLabel *m_remote;
     QPushButton *m_answer;
     QPushButton *m_hold;

@@ -11,6 +11,7 @@
 #include "dial_pad.h"
 #include "finding_list_model.h"
 #include "message_log_model.h"
+#include "regtest_panel.h"
 
 #include "phone/call.h"
 #include "phone/phone.h"
@@ -165,6 +166,10 @@ void MainWindow::createActions()
     accounts->addActions({m_addAction, m_editAction, m_removeAction});
     accounts->addSeparator();
     accounts->addActions({m_registerAction, m_unregisterAction});
+    accounts->addSeparator();
+    QAction *regtest = accounts->addAction(tr("Registration &test…"), this, [this] { m_tabs->setCurrentWidget(m_regtest); });
+    regtest->setObjectName(QStringLiteral("showRegtest"));
+    regtest->setStatusTip(tr("Register many accounts at a set rate, SIPp-style, and see who failed and why"));
     QMenu *calls = menuBar()->addMenu(tr("&Calls"));
     m_audioAction = calls->addAction(QIcon::fromTheme(QStringLiteral("audio-card")), tr("&Audio settings…"), this, &MainWindow::openAudioSettings);
     m_audioAction->setObjectName(QStringLiteral("audioSettings"));
@@ -244,11 +249,15 @@ void MainWindow::createCentralWidget()
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_ladder, tr("Ladder"));
     m_tabs->addTab(messages, tr("Messages"));
+    m_regtest = new RegTestPanel(this);
+    m_regtest->setObjectName(QStringLiteral("regtestPanel"));
+    m_tabs->addTab(m_regtest, tr("Registration Test"));
     m_tabs->setTabsClosable(true);
-    for (int i = 0; i < 2; ++i) // the live tabs stay
+    constexpr int kFixedTabs = 3; // the live tabs and the registration test stay
+    for (int i = 0; i < kFixedTabs; ++i)
         m_tabs->tabBar()->setTabButton(i, QTabBar::RightSide, nullptr);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int i) {
-        if (i >= 2) {
+        if (i >= kFixedTabs) {
             QWidget *w = m_tabs->widget(i);
             m_tabs->removeTab(i);
             w->deleteLater();

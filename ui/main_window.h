@@ -29,6 +29,7 @@ class DialPad;
 class FindingListModel;
 class LadderPanel;
 class MessageLogModel;
+class RegTestPanel;
 
 // Builds the Phone, the AccountStore and the MainWindow, and runs the event loop.
 int runMainWindow(QApplication &app);
@@ -44,6 +45,7 @@ public:
     FindingListModel *findings() const { return m_findingModel; }
     CallList *calls() const { return m_calls; }
     LadderPanel *ladder() const { return m_ladder; }
+    RegTestPanel *regtest() const { return m_regtest; }
     // Opens a capture in a tab of its own (File > Open capture).
     LadderPanel *openCapture(const QString &path);
     DialPad *dialPad() const;
@@ -92,6 +94,7 @@ private:
     QPlainTextEdit *m_raw = nullptr;
     class QTabWidget *m_tabs = nullptr;
     LadderPanel *m_ladder = nullptr;
+    RegTestPanel *m_regtest = nullptr;
     QAction *m_recordAction = nullptr;
     QHash<QByteArray, QStringList> m_recordings; // by Call-ID, for call bundles
     QTableView *m_findingView = nullptr;

@@ -37,6 +37,12 @@ void addCallOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("dtmf-info-type"), QStringLiteral("INFO body: dtmf-relay (default) or dtmf."), QStringLiteral("TYPE")});
     p.addOption({QStringLiteral("no-telephone-event"), QStringLiteral("Neither offer nor accept RFC 4733 telephone-event.")});
     p.addOption({QStringLiteral("sound-card"), QStringLiteral("Use the sound card for what --play/--tone/--record do not cover.")});
+    p.addOption({QStringLiteral("calls-only-through-server"),
+        QStringLiteral("Refuse (403) new calls that do not come from the server's address: scanners calling the port directly never ring.")});
+    p.addOption({QStringLiteral("srtp"),
+        QStringLiteral("Media encryption: off (default), optional (SRTP when the far end agrees) or mandatory (refuse plain RTP); SDES keys, use "
+                       "--transport tls."),
+        QStringLiteral("MODE")});
 }
 
 std::optional<QString> readDtmfOptions(const QCommandLineParser &p, CallOptions &o)
@@ -153,6 +159,16 @@ std::expected<CallOptions, QString> readCallOptions(const QCommandLineParser &p,
     }
     if (auto error = readDtmfOptions(p, o))
         return std::unexpected(*error);
+    if (p.isSet(QStringLiteral("srtp"))) {
+        const auto mode = sdp::srtpModeFromName(p.value(QStringLiteral("srtp")).toLatin1());
+        if (!mode)
+            return std::unexpected(QStringLiteral("--srtp: \"%1\" is not one of off, optional, mandatory").arg(p.value(QStringLiteral("srtp"))));
+        o.settings.srtp = *mode;
+        o.account.srtp = QString::fromLatin1(sdp::srtpModeName(*mode));
+    }
+    o.account.callsOnlyThroughServer = p.isSet(QStringLiteral("calls-only-through-server"));
+    if (o.account.callsOnlyThroughServer && o.account.server.isEmpty())
+        return std::unexpected(QStringLiteral("--calls-only-through-server needs --server"));
     return o;
 }
 
@@ -171,6 +187,8 @@ CallRunner::CallRunner(CallOptions options, CommonOptions common, EventWriter &o
     m_capture.attach(*m_agent, !m_common.pcapPath.isEmpty());
     connect(m_agent.get(), &phone::UserAgent::traced, this, [this](const sip::TraceEvent &e) { reportTrace(m_out, e); });
     connect(m_agent.get(), &phone::UserAgent::resolved, this, [this](const QString &s) { reportFinding(m_out, QStringLiteral("info"), s); });
+    // Floods and scanners: one line when a source starts flooding and one when it stops.
+    connect(m_agent.get(), &phone::UserAgent::finding, this, [this](const QString &severity, const QString &text) { reportFinding(m_out, severity, text); });
     connect(m_center.get(), &phone::CallCenter::authComputed, this, [this](const sip::AuthExplanation &e) { reportAuth(m_out, e); });
     if (m_registration) {
         connect(m_registration.get(), &phone::Registration::authComputed, this, [this](const sip::AuthExplanation &e) { reportAuth(m_out, e); });
@@ -246,9 +264,18 @@ QJsonObject CallRunner::rtpFields(const media::StreamStats &s)
         {QStringLiteral("decoded"), qint64(s.decoded)}, {QStringLiteral("decode_errors"), qint64(s.decodeErrors)},
         {QStringLiteral("concealed"), qint64(s.concealed)}, {QStringLiteral("played"), qint64(s.played)}, {QStringLiteral("rtcp_sent"), qint64(s.rtcpSent)},
         {QStringLiteral("rtcp_received"), qint64(s.rtcpReceived)}, {QStringLiteral("jitter_ms"), s.jitterMs}, {QStringLiteral("loss"), s.fractionLost},
-        {QStringLiteral("mos"), s.mos}, {QStringLiteral("source"), s.lastSource}};
+        {QStringLiteral("mos"), s.mos}, {QStringLiteral("source"), s.lastSource}, {QStringLiteral("ignored"), qint64(s.rtpIgnored)}};
     if (s.rttMs)
         o.insert(QStringLiteral("rtt_ms"), *s.rttMs);
+    if (!s.latchedSource.isEmpty())
+        o.insert(QStringLiteral("latched"), s.latchedSource);
+    if (!s.srtpSuite.isEmpty() || s.srtpAuthFailures || s.srtpReplays || s.srtpErrors) {
+        o.insert(QStringLiteral("srtp"), s.srtpSuite.isEmpty() ? QStringLiteral("off") : s.srtpSuite);
+        o.insert(QStringLiteral("srtp_decrypted"), qint64(s.srtpDecrypted));
+        o.insert(QStringLiteral("srtp_auth_failures"), qint64(s.srtpAuthFailures));
+        o.insert(QStringLiteral("srtp_replays"), qint64(s.srtpReplays));
+        o.insert(QStringLiteral("srtp_errors"), qint64(s.srtpErrors));
+    }
     return o;
 }
 
@@ -278,6 +305,11 @@ void CallRunner::follow(phone::Call *call, std::function<void(phone::Call *)> do
             return; // one media event a second is plenty for a log
         *lastMedia = s.elapsedMs;
         m_out.event(QStringLiteral("media"), rtpFields(s));
+    });
+    // Before done(): the result it builds goes through finish(), which adds what the call said about SRTP.
+    connect(call, &phone::Call::ended, this, [this, call] {
+        m_srtp = call->srtpSuite().isEmpty() ? QStringLiteral("off") : call->srtpSuite();
+        m_srtpFinding = call->srtpFinding();
     });
     connect(call, &phone::Call::ended, this, [call, done] { done(call); });
     followDtmf(call);
@@ -374,6 +406,10 @@ void CallRunner::finish(QJsonObject result, int code)
 {
     if (std::exchange(m_finishing, true))
         return;
+    if (!m_srtp.isEmpty() && !result.contains(QStringLiteral("srtp")))
+        result.insert(QStringLiteral("srtp"), m_srtp); // the suite of the last call, or "off"
+    if (!m_srtpFinding.isEmpty() && !result.contains(QStringLiteral("finding")))
+        result.insert(QStringLiteral("finding"), m_srtpFinding); // mandatory SRTP refused, or keys that crossed in clear
     m_overall.stop();
     m_center->setAccepting(false); // no new call rings while we wind down
     const QList<phone::Call *> calls = m_center->calls();

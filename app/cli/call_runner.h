@@ -20,7 +20,7 @@
 namespace ds::cli {
 
 // --server --user --password --auth-user --domain --display-name --no-register --codecs --play
-// --record --duration, on top of the common options.
+// --record --duration --srtp, on top of the common options.
 void addCallOptions(QCommandLineParser &p);
 
 struct CallOptions {
@@ -73,6 +73,8 @@ private:
     SessionCapture m_capture;
     QTimer m_overall;
     bool m_finishing = false;
+    QString m_srtp; // "off" or the suite of the last call that ended
+    QString m_srtpFinding; // what that call said about its media security
 };
 
 } // namespace ds::cli

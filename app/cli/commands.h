@@ -14,5 +14,6 @@ int runCall(const QStringList &args);
 int runAnswer(const QStringList &args);
 int runLadder(const QStringList &args);
 int runDtmf(const QStringList &args); // `dialscope dtmf detect FILE.wav`
+int runRegtest(const QStringList &args);
 
 } // namespace ds::cli

@@ -2,6 +2,8 @@
 
 #include <QFile>
 
+#include <algorithm>
+
 namespace ds::diag {
 
 namespace {
@@ -108,13 +110,18 @@ std::expected<AccountFile, QString> parseAccountFile(QByteArrayView text, const 
             file.warnings << QStringLiteral("line %1: account %2 has no password field, skipped").arg(lineNo).arg(a.user);
             continue;
         }
-        if (f[1].startsWith('[')) {
-            if (!parseSippAuth(f[1], a)) {
+        // SIPp's keyword may be in any field (its documentation's example is
+        // `Sarah;sipphone32;[authentication username=Sarah password=sarahpass]`); the other fields
+        // then belong to the SIPp scenario and mean nothing here.
+        const auto authField = std::find_if(f.begin() + 1, f.end(), [](QByteArrayView v) { return v.startsWith("[authentication"); });
+        if (authField != f.end() || f[1].startsWith('[')) {
+            const QByteArrayView auth = authField != f.end() ? *authField : f[1];
+            if (!parseSippAuth(auth, a)) {
                 file.warnings << QStringLiteral("line %1: account %2: the [authentication ...] field has no password=, skipped").arg(lineNo).arg(a.user);
                 continue;
             }
-            if (f.size() > 2)
-                a.domain = QString::fromUtf8(f[2]); // our own extension of the SIPp form; SIPp ignores extra fields
+            if (authField == f.begin() + 1 && f.size() > 2 && file.format == AccountFile::Format::Csv)
+                a.domain = QString::fromUtf8(f[2]); // our CSV may carry SIPp's keyword, then a domain
         } else {
             a.password = f[1].toByteArray();
             if (f.size() > 2)

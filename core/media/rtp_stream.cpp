@@ -141,7 +141,7 @@ RtpStream::RtpStream()
     , m_ts(QRandomGenerator::system()->generate())
     , m_pcm(kMaxSamples)
     , m_datagram(kMaxDatagram)
-    , m_packet(RtpPacket::fixedHeaderSize + kMaxPayload)
+    , m_packet(RtpPacket::fixedHeaderSize + kMaxPayload + SrtpContext::kMaxTrailer)
 {
     quint32 words[3]; // RFC 7022 5: a random 96-bit CNAME, base64
     QRandomGenerator::system()->fillRange(words);
@@ -261,6 +261,28 @@ std::optional<QString> RtpStream::applyCodec(const StreamParams &params)
     return configureAudio();
 }
 
+std::optional<QString> RtpStream::applySrtp(const StreamParams &params)
+{
+    if (!params.srtp) {
+        m_srtp.reset();
+        m_srtpParams.reset();
+        m_stats.srtpSuite.clear();
+        return std::nullopt;
+    }
+    if (m_srtp && m_srtpParams && *m_srtpParams == *params.srtp)
+        return std::nullopt; // same keys: the same context keeps its rollover counters and replay windows
+    m_srtp.reset(); // fail closed while the new keys are not in place
+    m_srtpParams.reset();
+    m_stats.srtpSuite.clear();
+    auto c = SrtpContext::create(*params.srtp);
+    if (!c)
+        return c.error();
+    m_srtp = std::move(*c);
+    m_srtpParams = params.srtp;
+    m_stats.srtpSuite = QString::fromLatin1(srtpProfileName(params.srtp->profile));
+    return std::nullopt;
+}
+
 void RtpStream::start(const StreamParams &params)
 {
     if (m_running) {
@@ -271,7 +293,14 @@ void RtpStream::start(const StreamParams &params)
         emit failed(QStringLiteral("cannot start media: %1").arg(*error));
         return;
     }
+    m_srtp.reset();
+    if (auto error = applySrtp(params)) {
+        emit failed(QStringLiteral("cannot start media: SRTP: %1").arg(*error));
+        return;
+    }
+    const QString suite = m_stats.srtpSuite;
     m_stats = StreamStats {};
+    m_stats.srtpSuite = suite;
     m_stats.muted = m_muted;
     m_receiver.emplace(std::uint32_t(m_codec->clockRate())); // a new run: nothing heard yet
     m_haveRemote = false;
@@ -280,7 +309,10 @@ void RtpStream::start(const StreamParams &params)
     m_wallAtStartUs = QDateTime::currentMSecsSinceEpoch() * 1000;
     m_nextSendMs = m_nextPlayMs = 0;
     m_nextStatsMs = kStatsIntervalMs;
-    m_lastExpectedMs = -1;
+    m_heardNegotiated = false;
+    m_latchedPort = 0;
+    m_ignoredPort = 0;
+    m_latchFromMs = params.remotePort ? 0 : -1;
     m_lastSr = 0;
     m_marker = true;
     m_sentSinceReport = false;
@@ -297,6 +329,7 @@ void RtpStream::update(const StreamParams &params)
         return;
     }
     const bool resume = !m_params.send && params.send;
+    const bool remoteChanged = params.remotePort != m_params.remotePort || !params.remoteAddress.isEqual(m_params.remoteAddress);
     const bool rtcpChanged = params.rtcpIntervalMs != m_params.rtcpIntervalMs;
     if (params.codec.compare(m_params.codec, Qt::CaseInsensitive) != 0 || params.ptime != m_params.ptime || params.opusFec != m_params.opusFec
         || params.opusDtx != m_params.opusDtx) {
@@ -316,6 +349,14 @@ void RtpStream::update(const StreamParams &params)
     }
     if (!m_params.receive && params.receive)
         resetJitterBuffer(m_playFrameMs); // what it held is stale, and so is its play-out position
+    if (auto error = applySrtp(params))
+        emit failed(QStringLiteral("SRTP: %1; nothing is sent or played until new keys work").arg(*error));
+    if (remoteChanged) {
+        // A new negotiated remote: what was latched belonged to the old one.
+        m_latchedPort = 0;
+        m_heardNegotiated = false;
+        m_latchFromMs = params.remotePort ? m_clock.elapsed() : -1;
+    }
     m_params = params;
     if (resume)
         m_marker = true;
@@ -488,7 +529,7 @@ void RtpStream::sendFrame()
             return;
         // The last end packets' copies (RFC 4733 2.5.1.4) go out beside the audio again.
     }
-    const auto payload = std::span(m_packet).subspan(RtpPacket::fixedHeaderSize);
+    const auto payload = std::span(m_packet).subspan(RtpPacket::fixedHeaderSize, kMaxPayload);
     const auto encoded = m_codec->encode(frame, payload);
     if (!encoded) {
         reportError("RTP", QStringLiteral("cannot encode: %1").arg(encoded.error().toString()));
@@ -506,15 +547,19 @@ void RtpStream::sendFrame()
     p.timestamp = ts;
     p.ssrc = m_ssrc;
     p.payload = payload.first(*encoded); // already in place after the header
-    const auto size = p.serialize(m_packet);
-    if (!size)
+    auto size = p.serialize(m_packet);
+    if (!size || !protect(m_packet, *size, false))
         return;
-    const qint64 sent = m_rtp->writeDatagram(reinterpret_cast<const char *>(m_packet.data()), qint64(*size), m_params.remoteAddress, m_params.remotePort);
+    const qint64 sent = m_rtp->writeDatagram(reinterpret_cast<const char *>(m_packet.data()), qint64(*size), rtpDestination(), rtpDestinationPort());
     const int error = errno;
     checkIcmp(m_rtp, "RTP"); // on loopback the ICMP error is already there
     if (sent < 0) {
         noteSocketError(m_rtp, "RTP", error);
-        return; // the sequence number is not used up: the peer sees no loss for a packet that never left
+        // The sequence number is not used up: the peer sees no loss for a packet that never left. Except with SRTP: the
+        // index is spent, and protecting another payload under it would reuse its keystream (RFC 3711 9.1).
+        if (m_srtp)
+            ++m_seq;
+        return;
     }
     ++m_seq;
     m_marker = false;
@@ -535,14 +580,16 @@ bool RtpStream::sendEvent(const dtmf::OutgoingEvent &event)
     p.timestamp = event.timestamp; // RFC 4733 2.5.1.2: the event's start, the same in every packet of it
     p.ssrc = m_ssrc;
     p.payload = body;
-    const auto size = p.serialize(m_packet);
-    if (!size)
+    auto size = p.serialize(m_packet);
+    if (!size || !protect(m_packet, *size, false)) // RFC 4733 events are RTP: SRTP protects them too
         return false;
-    const qint64 sent = m_rtp->writeDatagram(reinterpret_cast<const char *>(m_packet.data()), qint64(*size), m_params.remoteAddress, m_params.remotePort);
+    const qint64 sent = m_rtp->writeDatagram(reinterpret_cast<const char *>(m_packet.data()), qint64(*size), rtpDestination(), rtpDestinationPort());
     const int error = errno;
     checkIcmp(m_rtp, "RTP");
     if (sent < 0) {
         noteSocketError(m_rtp, "RTP", error);
+        if (m_srtp)
+            ++m_seq; // the SRTP index is spent (see sendFrame)
         return false;
     }
     ++m_seq;
@@ -641,6 +688,10 @@ void RtpStream::publish()
     s.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     if (m_lastSourcePort)
         s.lastSource = endpoint(m_lastSourceAddress, m_lastSourcePort);
+    if (m_ignoredPort)
+        s.ignoredSource = endpoint(m_ignoredAddress, m_ignoredPort);
+    if (m_latchedPort)
+        s.latchedSource = endpoint(m_latchedAddress, m_latchedPort);
     if (m_haveRemote) {
         s.remoteSsrc = m_remoteSsrc;
         s.lost = m_receiver->cumulativeLost();

@@ -7,6 +7,7 @@
 #include "media/jitter_buffer.h"
 #include "media/receiver_stats.h"
 #include "media/resampler.h"
+#include "media/srtp_context.h"
 #include "media/stream_params.h"
 
 #include <QElapsedTimer>
@@ -92,8 +93,15 @@ private:
     void armTimer();
     void readRtp();
     void readRtcp();
-    void onRtp(std::span<const std::uint8_t> datagram, qint64 now);
-    void onRtcp(std::span<const std::uint8_t> datagram);
+    void onRtp(std::span<std::uint8_t> datagram, qint64 now);
+    void onRtcp(std::span<std::uint8_t> datagram);
+    // Where RTP goes: the latched source (symmetric RTP) once there is one, else the negotiated remote.
+    const QHostAddress &rtpDestination() const { return m_latchedPort ? m_latchedAddress : m_params.remoteAddress; }
+    quint16 rtpDestinationPort() const { return m_latchedPort ? m_latchedPort : m_params.remotePort; }
+    // Protects a packet built in m_packet (or m_rtcpBuffer) in place; false when it must not go out.
+    bool protect(std::span<std::uint8_t> buffer, std::size_t &length, bool rtcp);
+    bool unprotect(std::span<std::uint8_t> &packet, bool rtcp); // counts failures
+    std::optional<QString> applySrtp(const StreamParams &params); // (re)keys when the keys changed
     void sendFrame();
     void capture(std::span<std::int16_t> frame);
     void playFrame(qint64 at);
@@ -144,7 +152,10 @@ private:
     std::vector<std::int16_t> m_playOut; // decoded audio at the sink rate
     std::vector<std::uint8_t> m_datagram; // received datagram
     std::vector<std::uint8_t> m_packet; // RTP being sent
-    std::array<std::uint8_t, 512> m_rtcpBuffer {};
+    static constexpr std::size_t kMaxRtcp = 512; // a compound report, before SRTCP's trailer
+    std::array<std::uint8_t, kMaxRtcp + SrtpContext::kMaxTrailer> m_rtcpBuffer {};
+    std::unique_ptr<SrtpContext> m_srtp; // with m_params.srtp; null then means fail closed: nothing sent or played
+    std::optional<SrtpParams> m_srtpParams; // what m_srtp was made with
     QHostAddress m_from; // sender of the datagram just read (reused)
     quint16 m_fromPort = 0;
 
@@ -152,7 +163,12 @@ private:
     int m_playFrameMs = 20;
     qint64 m_nextSendMs = 0, m_nextPlayMs = 0, m_nextRtcpMs = 0, m_nextStatsMs = 0;
     bool m_playPhased = false; // the playout slots follow the first packet since the jitter buffer's reset
-    qint64 m_lastExpectedMs = -1; // last packet from the negotiated remote
+    bool m_heardNegotiated = false; // a packet came from the negotiated remote: no latching from then on
+    qint64 m_latchFromMs = -1; // the latch window opens when a remote is negotiated (not at ringback's start)
+    QHostAddress m_latchedAddress; // symmetric RTP: the source latched onto early in the call
+    quint16 m_latchedPort = 0;
+    QHostAddress m_ignoredAddress; // the last stranger whose packet was dropped
+    quint16 m_ignoredPort = 0;
 
     // Receive side.
     bool m_haveRemote = false;

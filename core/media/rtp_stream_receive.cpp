@@ -15,7 +15,6 @@ namespace ds::media {
 
 namespace {
 
-constexpr qint64 kLatchMs = 2000; // a stranger's packets are played only after this long without the negotiated remote
 constexpr int kMaxReadsPerWake = 256; // the notifier fires again for the rest
 
 } // namespace
@@ -32,7 +31,7 @@ void RtpStream::readRtp()
         }
         if (!m_running)
             continue; // before start() or after stop(): drained and dropped
-        const auto bytes = std::span<const std::uint8_t>(m_datagram).first(std::size_t(n));
+        const auto bytes = std::span<std::uint8_t>(m_datagram).first(std::size_t(n));
         // RFC 5761 4: with rtcp-mux the second octet of RTCP is a packet type 192..223, never an RTP payload type.
         if (n >= 2 && bytes[1] >= 192 && bytes[1] <= 223) {
             onRtcp(bytes);
@@ -49,21 +48,93 @@ void RtpStream::readRtp()
     }
 }
 
-void RtpStream::onRtp(std::span<const std::uint8_t> datagram, qint64 now)
+bool RtpStream::protect(std::span<std::uint8_t> buffer, std::size_t &length, bool rtcp)
 {
+    if (!m_params.srtp)
+        return true;
+    if (!m_srtp) { // keys that did not work: nothing goes out in the clear
+        ++m_stats.srtpErrors;
+        return false;
+    }
+    const auto n = rtcp ? m_srtp->protectRtcp(buffer, length) : m_srtp->protectRtp(buffer, length);
+    if (!n) {
+        ++m_stats.srtpErrors;
+        return false;
+    }
+    length = *n;
+    return true;
+}
+
+bool RtpStream::unprotect(std::span<std::uint8_t> &packet, bool rtcp)
+{
+    if (!m_params.srtp)
+        return true;
+    if (!m_srtp) {
+        ++m_stats.srtpErrors;
+        return false;
+    }
+    const auto n = rtcp ? m_srtp->unprotectRtcp(packet) : m_srtp->unprotectRtp(packet);
+    if (!n) {
+        switch (n.error()) {
+        case SrtpStatus::AuthFailed:
+            ++m_stats.srtpAuthFailures;
+            break;
+        case SrtpStatus::Replay:
+            ++m_stats.srtpReplays;
+            break;
+        default:
+            ++m_stats.srtpErrors;
+        }
+        return false;
+    }
+    ++m_stats.srtpDecrypted;
+    packet = packet.first(*n);
+    return true;
+}
+
+void RtpStream::onRtp(std::span<std::uint8_t> datagram, qint64 now)
+{
+    // Plain RTP is checked before its source, so garbage counts as malformed wherever it comes from; SRTP's payload
+    // (and padding) can only be read after unprotecting, which is worth doing only for a source we would play.
+    if (!m_params.srtp && !RtpPacket::parse(datagram)) {
+        ++m_stats.rtpMalformed;
+        return;
+    }
+    const bool fromNegotiated = m_fromPort == m_params.remotePort && m_from.isEqual(m_params.remoteAddress, QHostAddress::TolerantConversion);
+    const bool fromLatched
+        = !fromNegotiated && m_latchedPort && m_fromPort == m_latchedPort && m_from.isEqual(m_latchedAddress, QHostAddress::TolerantConversion);
+    bool latch = false;
+    if (!fromNegotiated && !fromLatched) {
+        ++m_stats.rtpFromUnexpected;
+        // Symmetric RTP latching: a peer behind a NAT sends from another address than its SDP says. Only early in
+        // the call, only before the negotiated address has spoken, and only once: later, a stranger's packets are
+        // an injection or another call's bleed, and are dropped (counted).
+        latch = !m_heardNegotiated && m_latchedPort == 0 && m_latchFromMs >= 0 && now - m_latchFromMs < m_params.latchWindowMs;
+        if (!latch) {
+            ++m_stats.rtpIgnored;
+            m_ignoredAddress = m_from;
+            m_ignoredPort = m_fromPort;
+            return;
+        }
+    }
+    if (!unprotect(datagram, false)) { // with SRTP, only an authentic packet latches
+        if (latch) {
+            ++m_stats.rtpIgnored;
+            m_ignoredAddress = m_from;
+            m_ignoredPort = m_fromPort;
+        }
+        return;
+    }
     const auto p = RtpPacket::parse(datagram);
     if (!p) {
         ++m_stats.rtpMalformed;
         return;
     }
-    if (m_fromPort == m_params.remotePort && m_from.isEqual(m_params.remoteAddress, QHostAddress::TolerantConversion)) {
-        m_lastExpectedMs = now;
-    } else {
-        // Behind a NAT the peer's packets come from another address than its SDP said: those are played as long as
-        // nothing comes from the negotiated one. A stranger talking over a working stream is only counted.
-        ++m_stats.rtpFromUnexpected;
-        if (m_lastExpectedMs >= 0 && now - m_lastExpectedMs < kLatchMs)
-            return;
+    if (fromNegotiated) {
+        m_heardNegotiated = true;
+    } else if (latch) {
+        m_latchedAddress = m_from;
+        m_latchedPort = m_fromPort;
     }
     if (m_haveRemote && p->ssrc != m_remoteSsrc) { // a new source (peer restarted, call transferred): start over
         m_receiver->reset();
@@ -142,12 +213,14 @@ void RtpStream::readRtcp()
             break;
         }
         if (m_running)
-            onRtcp(std::span<const std::uint8_t>(m_datagram).first(std::size_t(n)));
+            onRtcp(std::span<std::uint8_t>(m_datagram).first(std::size_t(n)));
     }
 }
 
-void RtpStream::onRtcp(std::span<const std::uint8_t> datagram)
+void RtpStream::onRtcp(std::span<std::uint8_t> datagram)
 {
+    if (!unprotect(datagram, true)) // RFC 3711 3.4: SRTCP is always authenticated
+        return;
     const auto c = rtcp::parseCompound(datagram);
     if (!c) {
         ++m_stats.rtcpMalformed;
@@ -188,10 +261,10 @@ void RtpStream::sendRtcp(bool bye)
         }
         report.block = b;
     }
-    auto size = rtcp::buildCompound(report, std::string_view(m_cname.constData(), std::size_t(m_cname.size())), m_rtcpBuffer);
+    auto size = rtcp::buildCompound(report, std::string_view(m_cname.constData(), std::size_t(m_cname.size())), std::span(m_rtcpBuffer).first(kMaxRtcp));
     if (!size)
         return;
-    if (bye && *size + 8 <= m_rtcpBuffer.size()) { // RFC 3550 6.6: BYE with our SSRC closes the compound
+    if (bye && *size + 8 <= kMaxRtcp) { // RFC 3550 6.6: BYE with our SSRC closes the compound
         std::uint8_t *p = m_rtcpBuffer.data() + *size;
         p[0] = 0x81; // V=2, P=0, SC=1
         p[1] = 203;
@@ -199,6 +272,8 @@ void RtpStream::sendRtcp(bool bye)
         put32(p + 4, m_ssrc);
         *size += 8;
     }
+    if (!protect(m_rtcpBuffer, *size, true))
+        return;
     const qint64 sent = m_rtcp->writeDatagram(reinterpret_cast<const char *>(m_rtcpBuffer.data()), qint64(*size), m_params.remoteAddress, m_params.rtcpPort());
     const int error = errno;
     checkIcmp(m_rtcp, "RTCP");

@@ -1,6 +1,8 @@
 #pragma once
 // StreamParams and StreamStats: what one call's RTP stream is told (from SDP offer/answer) and what it reports back.
 
+#include "media/srtp_context.h"
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QMetaType>
@@ -25,6 +27,11 @@ struct StreamParams {
     bool opusFec = true; // RFC 7587 useinbandfec
     bool opusDtx = false; // RFC 7587 usedtx
     int rtcpIntervalMs = 5000; // RFC 3550 6.2 minimum interval; tests shorten it
+    std::optional<SrtpParams> srtp; // RFC 3711: protect RTP and RTCP with these keys; empty: plain RTP
+    // Symmetric RTP latching (RFC 4961 practice for peers behind NAT): RTP from another address than the
+    // negotiated one is played, and answered there, only when it comes within this long of start() and nothing
+    // has come from the negotiated address yet; with SRTP only a packet that authenticates latches. 0: never.
+    int latchWindowMs = 5000;
 
     quint16 rtcpPort() const { return remoteRtcpPort ? remoteRtcpPort : quint16(remotePort + 1); }
 };
@@ -46,6 +53,9 @@ struct StreamStats {
     // Receive path: socket -> RTP -> jitter buffer -> decoder -> sink port.
     quint64 rtpReceived = 0; // datagrams read from the RTP socket, whatever they hold
     quint64 rtpFromUnexpected = 0; // from an address:port other than the negotiated remote
+    quint64 rtpIgnored = 0; // of those, dropped: a stranger after the latch window, or once the negotiated remote spoke
+    QString ignoredSource; // "addr:port" of the last dropped one
+    QString latchedSource; // "addr:port" the stream latched onto early in the call (symmetric RTP), else empty
     QString lastSource; // "addr:port" of the last datagram
     quint64 rtpMalformed = 0; // not RTP (RFC 3550 5.1), or larger than the receive buffer
     quint64 unknownPayloadType = 0; // neither the audio PT nor telephone-event
@@ -70,6 +80,13 @@ struct StreamStats {
     int receivedPtimeMs = 0; // measured from timestamp deltas of consecutive audio packets; 0 until known
     int receivedPayloadType = -1; // PT of the last audio packet
     quint32 remoteSsrc = 0;
+
+    // SRTP (RFC 3711): counted, never logged per packet.
+    QString srtpSuite; // "AES_CM_128_HMAC_SHA1_80" while SRTP protects the stream, empty for plain RTP
+    quint64 srtpAuthFailures = 0; // SRTP/SRTCP packets whose tag did not verify (tampered, wrong key, or plain RTP)
+    quint64 srtpReplays = 0; // packets whose index was seen before (RFC 3711 3.3.2)
+    quint64 srtpErrors = 0; // anything else: malformed, cipher failure, protect failures on the send side
+    quint64 srtpDecrypted = 0; // SRTP packets authenticated and decrypted
 
     double sendLevelDbfs = silentDbfs; // RMS of the last captured frame (before mute), 0 dBFS = full-scale sine
     double receiveLevelDbfs = silentDbfs; // RMS of the last frame written to the sink

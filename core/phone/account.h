@@ -17,6 +17,10 @@ struct Account {
     QString transport = QStringLiteral("udp"); // udp, tcp or tls
     int expires = 3600;
     QString dtmfMode = QStringLiteral("auto"); // how this account's calls send DTMF: auto, rfc4733, inband, info
+    // Media security: off (RTP/AVP, the interoperable default, as Linphone's), optional (best-effort SRTP: RTP/AVP
+    // with a=crypto), mandatory (RTP/SAVP; unencrypted calls are refused). SDES keys belong over TLS.
+    QString srtp = QStringLiteral("off");
+    bool callsOnlyThroughServer = false; // new calls from any address but the server's are refused (403)
 
     bool operator==(const Account &) const = default;
     QString effectiveAuthUser() const { return authUser.isEmpty() ? user : authUser; }

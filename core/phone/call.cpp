@@ -5,6 +5,7 @@
 #include "media/media_engine.h"
 #include "media/ringback_port.h"
 #include "sip/header_values.h"
+#include "sip/message.h"
 
 #include <QRandomGenerator>
 #include <QTimer>
@@ -100,7 +101,18 @@ sdp::LocalMedia Call::localMedia() const
     l.sessionVersion = l.sessionId;
     l.codecs = m_settings.codecs;
     l.telephoneEvent = m_settings.telephoneEvent;
+    l.srtp = m_settings.srtp;
+    l.crypto = m_offerCrypto;
     return l;
+}
+
+std::expected<void, QString> Call::prepareOfferCrypto()
+{
+    auto crypto = sdp::makeOfferCrypto(m_settings.srtp);
+    if (!crypto)
+        return std::unexpected(crypto.error());
+    m_offerCrypto = std::move(*crypto);
+    return {};
 }
 
 std::expected<void, QString> Call::openMedia(const QHostAddress &address)
@@ -120,6 +132,8 @@ std::expected<void, QString> Call::openMedia(const QHostAddress &address)
 std::expected<void, QString> Call::dial(const QByteArray &requestUri, const QByteArray &from, const QByteArray &to, const QHostAddress &mediaAddress)
 {
     if (auto ok = openMedia(mediaAddress); !ok)
+        return ok;
+    if (auto ok = prepareOfferCrypto(); !ok)
         return ok;
     m_localSdp = sdp::makeOffer(localMedia());
     m_localSdpText = m_localSdp.toBytes();
@@ -179,8 +193,16 @@ bool Call::takeAnswer(const QByteArray &answerText)
         return false;
     }
     auto n = sdp::processAnswer(m_localSdp, *answer);
+    if (n && !n->srtp && m_settings.srtp == sdp::SrtpMode::Mandatory) // e.g. our re-offer from an answer to an RTP/AVP offer
+        n = std::unexpected(sdp::Error {sdp::Error::Code::BadAnswer, QStringLiteral("SRTP is mandatory and the answer is plain RTP (%1)").arg(n->srtpNote), 0});
     if (!n) {
-        emit finding(QStringLiteral("error"), tr("the far end's SDP answer does not fit our offer: %1").arg(n.error().toString()));
+        const QString why = tr("the far end's SDP answer does not fit our offer: %1").arg(n.error().toString());
+        emit finding(QStringLiteral("error"), why);
+        if (m_settings.srtp == sdp::SrtpMode::Mandatory && n.error().what.contains(QLatin1String("SRTP"))) {
+            // No media may flow unprotected: end the call rather than leave it connected and silent.
+            m_srtpFinding = tr("%1; hanging up: SRTP is mandatory").arg(why);
+            QTimer::singleShot(0, this, [this] { hangUp(); });
+        }
         return false;
     }
     m_remoteSdpText = answerText;
@@ -219,6 +241,10 @@ std::expected<void, QString> Call::receive(const sip::Message &invite, const QHo
     const QByteArray body = invite.body().toByteArray();
     if (body.isEmpty()) {
         // RFC 3264 / RFC 3261 13.2.1: no offer in the INVITE; ours goes in the 200, the answer in the ACK.
+        if (auto ok = prepareOfferCrypto(); !ok) {
+            m_session->reject(500, "Server Internal Error");
+            return ok;
+        }
         m_localSdp = sdp::makeOffer(localMedia());
         m_localSdpText = m_localSdp.toBytes();
     } else {
@@ -231,7 +257,11 @@ std::expected<void, QString> Call::receive(const sip::Message &invite, const QHo
         }
         auto n = sdp::answerOffer(*offer, localMedia());
         if (!n) {
-            const QString why = tr("no codec in common with the caller (%1): answered 488 Not Acceptable Here").arg(n.error().toString());
+            const bool srtp = n.error().what.contains(QLatin1String("SRTP"));
+            const QString why = srtp ? tr("the caller's media security does not fit ours (%1): answered 488 Not Acceptable Here").arg(n.error().toString())
+                                     : tr("no codec in common with the caller (%1): answered 488 Not Acceptable Here").arg(n.error().toString());
+            if (srtp)
+                m_srtpFinding = why;
             emit finding(QStringLiteral("error"), why);
             m_session->reject(488, "Not Acceptable Here");
             return std::unexpected(why);
@@ -372,6 +402,31 @@ void Call::startMedia(bool)
     p.remotePort = quint16(n.remotePort);
     p.send = (n.direction == sdp::Direction::SendRecv || n.direction == sdp::Direction::SendOnly) && !p.remoteAddress.isNull() && n.remotePort > 0;
     p.receive = n.direction == sdp::Direction::SendRecv || n.direction == sdp::Direction::RecvOnly;
+    if (n.srtp) {
+        // RFC 4568 6.1: each side sends with its own key, so we protect with ours and check with theirs.
+        static constexpr std::pair<sdp::CryptoSuite, media::SrtpProfile> profiles[] = {
+            {sdp::CryptoSuite::AesCm128HmacSha1_80, media::SrtpProfile::AesCm128HmacSha1_80},
+            {sdp::CryptoSuite::AesCm128HmacSha1_32, media::SrtpProfile::AesCm128HmacSha1_32},
+            {sdp::CryptoSuite::Aes256CmHmacSha1_80, media::SrtpProfile::Aes256CmHmacSha1_80},
+            {sdp::CryptoSuite::Aes256CmHmacSha1_32, media::SrtpProfile::Aes256CmHmacSha1_32},
+            {sdp::CryptoSuite::AeadAes128Gcm, media::SrtpProfile::AeadAes128Gcm},
+            {sdp::CryptoSuite::AeadAes256Gcm, media::SrtpProfile::AeadAes256Gcm},
+        };
+        media::SrtpParams srtp;
+        for (const auto &[suite, profile] : profiles)
+            if (suite == n.srtp->suite)
+                srtp.profile = profile;
+        const sdp::CryptoKeyParam &ours = n.srtp->local.keys.first();
+        const sdp::CryptoKeyParam &theirs = n.srtp->remote.keys.first();
+        srtp.sendKey = media::SrtpKey(ours.keySalt.data(), ours.keySalt.size());
+        srtp.receiveKey = media::SrtpKey(theirs.keySalt.data(), theirs.keySalt.size());
+        srtp.receiveMki = theirs.mki;
+        srtp.receiveMkiLength = theirs.mkiLength;
+        for (const QByteArray &param : n.srtp->remote.sessionParams)
+            if (param.startsWith("WSH=")) // RFC 4568 6.3.7: the window size hint, never below the default
+                srtp.replayWindow = std::max(srtp.replayWindow, std::min(param.mid(4).toInt(), 0x7fff));
+        p.srtp = srtp;
+    }
     if (!m_mediaStarted) {
         AudioSettings audio = m_settings.audio;
         if (!audio.recordBothTo.isEmpty())
@@ -398,6 +453,7 @@ void Call::startMedia(bool)
         m_media->update(p);
     }
     noteDtmfNegotiation();
+    noteSrtp();
     if (m_ringback) {
         m_ringback = false;
         m_media->setLocalTone(nullptr);
@@ -442,10 +498,37 @@ void Call::diagnose()
                 .arg(s.rtpSent)
                 .arg(m_media ? m_media->localPort() : 0));
     }
+    if (!m_saidLatched && !s.latchedSource.isEmpty()) {
+        m_saidLatched = true;
+        m_saidUnexpected = true;
+        emit finding(QStringLiteral("info"),
+            tr("RTP arrives from %1, not from %2 as the SDP said: the far end is behind a NAT or a media relay; the call follows it (symmetric RTP, "
+               "latched at the start of the call)")
+                .arg(s.latchedSource, remote));
+    }
+    if (!m_saidIgnored && s.rtpIgnored > 0) {
+        m_saidIgnored = true;
+        m_saidUnexpected = true;
+        emit finding(QStringLiteral("warning"),
+            tr("%1 RTP packets from %2 were ignored: not the negotiated address %3, and too late in the call (or after the real peer spoke) to "
+               "follow — RTP injection, or another call's media bleeding into this port")
+                .arg(s.rtpIgnored)
+                .arg(s.ignoredSource, remote));
+    }
     if (!m_saidUnexpected && s.rtpFromUnexpected > 0) {
         m_saidUnexpected = true;
         emit finding(QStringLiteral("warning"),
             tr("RTP arrives from %1, not from %2 as the SDP said: the far end is behind a NAT or a media relay").arg(s.lastSource, remote));
+    }
+    if (!m_saidAuthFailures && s.srtpAuthFailures > 0 && s.srtpDecrypted == 0 && m_connected.elapsed() > 2000) {
+        m_saidAuthFailures = true;
+        srtpFinding(QStringLiteral("error"),
+            tr("none of the %1 SRTP packets received authenticated: the far end encrypts with another key than its a=crypto line, or sends plain RTP")
+                .arg(s.srtpAuthFailures));
+    } else if (!m_saidAuthFailures && s.srtpAuthFailures > 0) {
+        m_saidAuthFailures = true;
+        emit finding(QStringLiteral("warning"),
+            tr("%1 SRTP packets failed authentication and were dropped (tampered, injected, or from another call)").arg(s.srtpAuthFailures));
     }
     if (!m_saidDecode && s.decodeErrors > 0) {
         m_saidDecode = true;
@@ -471,9 +554,54 @@ void Call::diagnose()
     }
 }
 
+QString Call::srtpSuite() const
+{
+    return m_negotiated && m_negotiated->srtp ? QString::fromLatin1(sdp::cryptoSuiteName(m_negotiated->srtp->suite)) : QString();
+}
+
+QByteArray Call::signallingTransport() const
+{
+    const QList<QByteArrayView> vias = m_session->initialInvite().values(sip::HeaderId::Via);
+    if (vias.isEmpty())
+        return {};
+    auto via = sip::parseVia(vias.first());
+    return via ? via->transport.toUpper() : QByteArray();
+}
+
+void Call::srtpFinding(const QString &severity, const QString &text)
+{
+    m_srtpFinding = text;
+    emit finding(severity, text);
+}
+
+void Call::noteSrtp()
+{
+    if (!m_negotiated)
+        return;
+    if (m_negotiated->srtp && !m_saidKeysInClear) {
+        // RFC 4568 8.3: SDES keys are only as secret as the signalling that carries them.
+        const QByteArray transport = signallingTransport();
+        if (transport != "TLS" && !transport.isEmpty()) {
+            m_saidKeysInClear = true;
+            srtpFinding(QStringLiteral("warning"),
+                tr("the SRTP keys (SDES a=crypto) crossed the network in clear over %1 signalling: anyone who captured the SIP can decrypt this call's "
+                   "audio — use TLS")
+                    .arg(QString::fromLatin1(transport)));
+        }
+    }
+    if (!m_negotiated->srtp && !m_negotiated->srtpNote.isEmpty() && !m_saidSrtpNote) {
+        m_saidSrtpNote = true;
+        srtpFinding(QStringLiteral("info"), tr("SRTP was offered but not used (%1): this call is not encrypted").arg(m_negotiated->srtpNote));
+    }
+}
+
 void Call::onEnded(const sip::SessionEnd &end)
 {
     m_end = end;
+    if (m_direction == Direction::Outgoing && end.status == 488 && !m_connected.isValid() && m_settings.srtp == sdp::SrtpMode::Mandatory)
+        srtpFinding(QStringLiteral("error"),
+            tr("the far end refused our SRTP-only offer (RTP/SAVP) with 488 Not Acceptable Here: it does not do SRTP with SDES keys, or none of the "
+               "suites we offered; with srtp optional the call would go unencrypted"));
     stopMedia();
     m_infoQueue.clear(); // a sequence under way ends with the call
     m_infoBusy = m_dtmfMediaBusy = false;

@@ -77,6 +77,12 @@ public:
     QString remoteParty() const; // "Alice <sip:alice@example.com>"
     QString codec() const; // "PCMU/8000", empty before the answer
     const std::optional<sdp::Negotiated> &negotiation() const { return m_negotiated; }
+    // SRTP: the suite protecting the media ("AES_CM_128_HMAC_SHA1_80"), empty for plain RTP.
+    QString srtpSuite() const;
+    // The last SRTP diagnosis (mandatory SRTP refused, keys crossed an unencrypted transport...), else empty.
+    QString srtpFinding() const { return m_srtpFinding; }
+    // The signalling transport of this call's first hop ("UDP", "TCP", "TLS"), from its INVITE's top Via.
+    QByteArray signallingTransport() const;
     const QByteArray &localSdp() const { return m_localSdpText; }
     const QByteArray &remoteSdp() const { return m_remoteSdpText; }
     const media::StreamStats &stats() const { return m_stats; }
@@ -121,6 +127,9 @@ private:
     void onStats(const media::StreamStats &stats);
     void onEnded(const sip::SessionEnd &end);
     void diagnose();
+    void noteSrtp(); // findings about the negotiated media security, each said once
+    void srtpFinding(const QString &severity, const QString &text);
+    std::expected<void, QString> prepareOfferCrypto();
     // DTMF (call_dtmf.cpp).
     void connectDtmf();
     void noteDtmfNegotiation();
@@ -172,6 +181,10 @@ private:
     quint64 m_dtmfBatch = 0; // the latest sequence handed to the stream; its drained report ends the wait
     bool m_saidEventRate = false;
     bool m_offerWasOurs = false; // of the offer/answer in force: who offered (for "telephone-event offered")
+    // SRTP.
+    QList<sdp::CryptoAttribute> m_offerCrypto; // the a=crypto lines of our offers (their keys are secrets)
+    QString m_srtpFinding;
+    bool m_saidKeysInClear = false, m_saidSrtpNote = false, m_saidAuthFailures = false, m_saidIgnored = false, m_saidLatched = false;
 };
 
 } // namespace ds::phone

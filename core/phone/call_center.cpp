@@ -1,8 +1,11 @@
 #include "call_center.h"
 
 #include "sip/header_values.h"
+#include "sip/response_builder.h"
 
 #include <QRegularExpression>
+
+#include <algorithm>
 
 namespace ds::phone {
 
@@ -14,6 +17,7 @@ CallCenter::CallCenter(UserAgent &agent, Registration *registration, media::Medi
     , m_auth(agent.account().effectiveAuthUser().toUtf8(), std::move(password))
 {
     m_agent.setRequestHandler([this](const sip::Message &m, sip::ServerTransaction *t) { return onRequest(m, t); });
+    m_agent.setDialogMatcher([this](const sip::Message &m) { return matchesDialog(m); });
     connect(&m_agent, &UserAgent::strayResponse, this, &CallCenter::onStrayResponse);
     // A dropped TCP/TLS connection takes the transaction layer with it: the calls on it are over.
     connect(&m_agent, &UserAgent::connectionLost, this, [this](const QString &reason) {
@@ -27,6 +31,7 @@ CallCenter::CallCenter(UserAgent &agent, Registration *registration, media::Medi
 CallCenter::~CallCenter()
 {
     m_agent.setRequestHandler({});
+    m_agent.setDialogMatcher({});
     const QList<Call *> calls = m_calls; // a call may end (and leave the list) as it hangs up
     for (Call *c : calls)
         if (c->isLive())
@@ -171,6 +176,48 @@ void CallCenter::holdOthers(Call *active)
             c->setHold(true);
 }
 
+bool CallCenter::matchesDialog(const sip::Message &request) const
+{
+    return std::any_of(m_calls.begin(), m_calls.end(), [&](Call *c) { return c->isLive() && c->session()->matchesRequest(request); });
+}
+
+sip::InviteScreen CallCenter::inviteScreen() const
+{
+    sip::InviteScreen screen;
+    const Account &a = m_agent.account();
+    if (a.server.isEmpty())
+        return screen; // direct calls: whoever knows our address may call any user at it
+    // The registrar/proxy routes a call to the Contact we registered (RFC 3261 16.5), whose user
+    // is ours; some address the AOR itself, or the digest user.
+    screen.users << a.user.toUtf8();
+    if (!a.authUser.isEmpty())
+        screen.users << a.authUser.toUtf8();
+    if (m_registration) {
+        if (const QByteArray contact = m_registration->contact(); !contact.isEmpty())
+            if (auto uri = sip::Uri::parse(contact); uri && !screen.users.contains(uri->user))
+                screen.users << uri->user;
+        screen.instance = m_registration->instanceId();
+    }
+    if (a.callsOnlyThroughServer && m_agent.isReady())
+        screen.onlyFrom = m_agent.server().address;
+    return screen;
+}
+
+bool CallCenter::refuse(const sip::Message &request, sip::ServerTransaction *transaction)
+{
+    std::optional<sip::InviteRefusal> refusal = sip::screenInvite(request, transaction->source().address, inviteScreen());
+    if (!refusal) {
+        const auto live = std::count_if(m_calls.begin(), m_calls.end(), [](Call *c) { return c->isLive(); });
+        if (live < kMaxCalls)
+            return false;
+        refusal = sip::InviteRefusal {486, "Busy Here", QStringLiteral("%1 calls are under way already").arg(kMaxCalls)};
+    }
+    // No call, no ringing, no signal: the trace shows the INVITE and its answer, and that is all.
+    const QByteArray tag = sip::TransactionLayer::newBranch().mid(7, 10);
+    transaction->respond(sip::makeResponse(request, refusal->status, refusal->reason, tag), refusal->status);
+    return true;
+}
+
 bool CallCenter::onRequest(const sip::Message &request, sip::ServerTransaction *transaction)
 {
     for (Call *c : std::as_const(m_calls)) {
@@ -183,6 +230,8 @@ bool CallCenter::onRequest(const sip::Message &request, sip::ServerTransaction *
         return false;
     if (!m_accepting)
         return false; // shutting down: the agent answers 480
+    if (refuse(request, transaction))
+        return true; // not for us (a scanner), or too many calls
     // A new call.
     auto *session = new sip::InviteSession(sessionContext(), m_agent.clock());
     if (!session->receiveInvite(request, transaction)) {

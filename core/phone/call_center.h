@@ -8,6 +8,7 @@
 #include "user_agent.h"
 
 #include "sip/authenticator.h"
+#include "sip/invite_screen.h"
 
 #include <QObject>
 #include <QPointer>
@@ -21,6 +22,9 @@ namespace ds::phone {
 class CallCenter final : public QObject {
     Q_OBJECT
 public:
+    // Calls at once (ringing, active, held); a new INVITE beyond gets 486 Busy Here.
+    static constexpr int kMaxCalls = 8;
+
     // registration may be null (calls without registering: direct calls, --no-register).
     CallCenter(UserAgent &agent, Registration *registration, media::MediaEngine &media, QByteArray password, QObject *parent = nullptr);
     ~CallCenter() override;
@@ -37,6 +41,10 @@ public:
     // Whether new incoming calls are taken (else 480); calls under way go on either way.
     void setAccepting(bool accepting) { m_accepting = accepting; }
 
+    // What a new INVITE must satisfy to ring: our user (and instance) when registered through a
+    // server, and the server's address when the account takes calls only through it.
+    sip::InviteScreen inviteScreen() const;
+
     // The Request-URI for TARGET in our domain; an error names what is wrong with it.
     static std::expected<QByteArray, QString> targetUri(const QString &target, const QString &domain);
 
@@ -49,6 +57,8 @@ signals:
 private:
     bool onRequest(const sip::Message &request, sip::ServerTransaction *transaction);
     void onStrayResponse(const sip::Message &response);
+    bool refuse(const sip::Message &request, sip::ServerTransaction *transaction);
+    bool matchesDialog(const sip::Message &request) const;
     sip::SessionContext sessionContext();
     QByteArray contactValue() const;
     QByteArray aorUri() const;

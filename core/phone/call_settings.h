@@ -5,6 +5,7 @@
 
 #include "dtmf/info_body.h"
 #include "dtmf/stream_dtmf.h"
+#include "sdp/offer_answer.h"
 
 #include <QByteArray>
 #include <QList>
@@ -56,6 +57,8 @@ struct CallSettings {
     DtmfSettings dtmf;
     quint16 rtpPortMin = 16384;
     quint16 rtpPortMax = 32767;
+    // Media security: SDES-keyed SRTP (RFC 4568, RFC 3711) off, best effort, or required.
+    sdp::SrtpMode srtp = sdp::SrtpMode::Off;
 };
 
 } // namespace ds::phone

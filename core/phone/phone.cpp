@@ -38,8 +38,10 @@ void Phone::setAccount(const Account &account, const QByteArray &password)
     } else {
         Account same = account;
         same.dtmfMode = e->account.dtmfMode;
+        same.srtp = e->account.srtp;
         if (same == e->account && password == e->password) {
-            // Only how its calls send DTMF changed: no reason to drop the registration and the calls.
+            // Only how its calls send DTMF or protect media changed: that applies to the next calls,
+            // no reason to drop the registration and the calls in progress.
             e->account = account;
             if (e->calls)
                 e->calls->setSettings(settingsFor(account));
@@ -124,6 +126,7 @@ void Phone::ensureStack(Entry &e)
     connect(e.registration.get(), &Registration::finding, this, [this, id](const QString &sev, const QString &text) { emit finding(id, sev, text); });
     connect(e.registration.get(), &Registration::authComputed, this, [this, id](const sip::AuthExplanation &x) { emit authComputed(id, x); });
     connect(e.agent.get(), &UserAgent::resolved, this, [this, id](const QString &summary) { emit finding(id, QStringLiteral("info"), summary); });
+    connect(e.agent.get(), &UserAgent::finding, this, [this, id](const QString &sev, const QString &text) { emit finding(id, sev, text); });
     e.calls = std::make_unique<CallCenter>(*e.agent, e.registration.get(), mediaEngine(), e.password);
     e.calls->setSettings(settingsFor(e.account));
     connect(e.calls.get(), &CallCenter::callAdded, this, [this, id](Call *c) { emit callAdded(id, c); });
@@ -151,6 +154,7 @@ CallSettings Phone::settingsFor(const Account &account) const
 {
     CallSettings s = m_callSettings;
     s.dtmf.mode = dtmfModeFromName(account.dtmfMode).value_or(s.dtmf.mode);
+    s.srtp = sdp::srtpModeFromName(account.srtp.toLatin1()).value_or(s.srtp);
     return s;
 }
 

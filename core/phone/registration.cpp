@@ -1,21 +1,29 @@
 #include "registration.h"
 
 #include "sip/header_values.h"
+#include "sip/random.h"
 
-#include <QRandomGenerator>
+#include <QMetaMethod>
+
 #include <QSysInfo>
 #include <QUuid>
+#include <chrono>
 
 namespace ds::phone {
 
 namespace {
 
-QByteArray randomToken(int bytes)
+QByteArray randomToken(int bytes) { return sip::randomHex(bytes); }
+
+qint64 steadyNs() { return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+RegIdentity identityOf(const Account &a) { return {a.user, a.authUser, a.domain, a.displayName}; }
+
+// Read once: a registration test creates thousands of registrations.
+const QByteArray &machineId()
 {
-    QByteArray b(bytes, Qt::Uninitialized);
-    for (char &c : b)
-        c = char(QRandomGenerator::system()->generate() & 0xff);
-    return b.toHex();
+    static const QByteArray id = QSysInfo::machineUniqueId();
+    return id;
 }
 
 } // namespace
@@ -41,17 +49,22 @@ int Registration::retryDelayFor(int attempt)
 }
 
 Registration::Registration(UserAgent &agent, QByteArray password, QObject *parent)
+    : Registration(agent, identityOf(agent.account()), std::move(password), parent)
+{
+}
+
+Registration::Registration(UserAgent &agent, RegIdentity identity, QByteArray password, QObject *parent)
     : QObject(parent)
     , m_agent(agent)
-    , m_auth(agent.account().effectiveAuthUser().toUtf8(), std::move(password))
+    , m_identity(std::move(identity))
+    , m_auth((m_identity.authUser.isEmpty() ? m_identity.user : m_identity.authUser).toUtf8(), std::move(password))
     , m_callId(randomToken(12) + "@dialscope")
     , m_fromTag(randomToken(6))
     , m_requestedExpires(agent.account().expires)
 {
     // A stable +sip.instance (RFC 5626 4.1): the same machine and AOR give the same UUID, so
     // a registrar replaces our old binding instead of collecting stale ones.
-    const QByteArray seed
-        = QSysInfo::machineUniqueId() + '/' + agent.account().user.toUtf8() + '@' + agent.account().domain.toUtf8() + '/' + agent.account().server.toUtf8();
+    const QByteArray seed = machineId() + '/' + m_identity.user.toUtf8() + '@' + m_identity.domain.toUtf8() + '/' + agent.account().server.toUtf8();
     m_instance
         = "<urn:uuid:" + QUuid::createUuidV5(QUuid(QStringLiteral("6ba7b811-9dad-11d1-80b4-00c04fd430c8")), seed).toByteArray(QUuid::WithoutBraces) + ">";
     connect(&m_agent, &UserAgent::ready, this, [this] {
@@ -77,9 +90,12 @@ Registration::~Registration()
         m_transaction->abandon();
 }
 
+QString Registration::domain() const { return m_identity.domain.isEmpty() ? m_agent.domain() : m_identity.domain; }
+
 void Registration::registerNow()
 {
     cancelRefresh();
+    m_timing = {steadyNs(), 0, 0};
     m_unregistering = false;
     m_minExpiresRetries = 0;
     m_retryAttempt = 0;
@@ -95,6 +111,7 @@ void Registration::registerNow()
 void Registration::unregister()
 {
     cancelRefresh();
+    m_timing = {steadyNs(), 0, 0};
     m_unregistering = true;
     setState(State::Unregistering, 0);
     if (!m_agent.isReady()) {
@@ -110,17 +127,16 @@ void Registration::updateContact()
         m_contactHost = m_agent.localEndpoint().toString().toLatin1();
     else
         m_contactHost = m_publicAddress.toLatin1();
-    m_contactUri = sipUri(m_agent.account().user, QString::fromLatin1(m_contactHost));
+    m_contactUri = sipUri(m_identity.user, QString::fromLatin1(m_contactHost));
     if (m_agent.transportKind() != sip::TransportKind::Udp)
         m_contactUri += ";transport=" + sip::transportName(m_agent.transportKind()).toLower();
 }
 
 QByteArray Registration::buildRequest(int expires, const QList<QPair<QByteArray, QByteArray>> &auth) const
 {
-    const Account &a = m_agent.account();
-    const QByteArray domain = m_agent.domain().toUtf8();
-    const QByteArray aor = sipUri(a.user, QString::fromUtf8(domain));
-    const QByteArray display = a.displayName.isEmpty() ? QByteArray() : sip::quoted(a.displayName.toUtf8()) + ' ';
+    const QByteArray domain = this->domain().toUtf8();
+    const QByteArray aor = sipUri(m_identity.user, QString::fromUtf8(domain));
+    const QByteArray display = m_identity.displayName.isEmpty() ? QByteArray() : sip::quoted(m_identity.displayName.toUtf8()) + ' ';
     const sip::Endpoint local = m_agent.localEndpoint();
     QByteArray r;
     r.reserve(900);
@@ -130,7 +146,7 @@ QByteArray Registration::buildRequest(int expires, const QList<QPair<QByteArray,
     r += "Via: SIP/2.0/" + sip::transportName(m_agent.transportKind()) + ' ' + local.toString().toLatin1()
         + ";rport;branch=" + sip::TransactionLayer::newBranch() + "\r\n";
     r += "Max-Forwards: 70\r\n";
-    if (!a.domain.isEmpty()) {
+    if (!m_identity.domain.isEmpty() || !m_agent.account().domain.isEmpty()) {
         // The server is an outbound proxy for another domain (RFC 3261 8.1.2, loose routing).
         QByteArray route = "<sip:" + m_agent.server().toString().toLatin1();
         if (m_agent.transportKind() != sip::TransportKind::Udp)
@@ -162,7 +178,9 @@ void Registration::send(bool withCredentials)
     QList<QPair<QByteArray, QByteArray>> auth;
     if (withCredentials && m_auth.hasCredentials()) {
         QList<sip::AuthExplanation> explanations;
-        auth = m_auth.authorize("REGISTER", "sip:" + m_agent.domain().toUtf8(), {}, &explanations);
+        // The explanations cost string work; a registration test with nobody listening skips them.
+        const bool explain = isSignalConnected(QMetaMethod::fromSignal(&Registration::authComputed));
+        auth = m_auth.authorize("REGISTER", "sip:" + domain().toUtf8(), {}, explain ? &explanations : nullptr);
         for (const auto &e : explanations)
             emit authComputed(e);
     }
@@ -194,8 +212,8 @@ ResponseContext Registration::context(const sip::Message &response) const
     c.status = response.statusCode();
     c.reasonPhrase = QString::fromUtf8(response.reasonPhrase());
     c.credentialsSent = m_credentialsSent;
-    c.user = m_agent.account().user;
-    c.domain = m_agent.domain();
+    c.user = m_identity.user;
+    c.domain = domain();
     c.server = m_agent.serverText();
     c.warning = QString::fromUtf8(response.header(sip::HeaderId::Warning));
     return c;
@@ -212,6 +230,8 @@ void Registration::onResponse(const sip::Message &response)
         return;
     }
     if (code == 401 || code == 407) {
+        if (!m_timing.challengedNs)
+            m_timing.challengedNs = steadyNs();
         if (!m_auth.hasPassword()) {
             fail({Outcome::WrongCredentials, code,
                 QStringLiteral("the registrar asks for credentials (%1 %2) but no password was given")
@@ -254,8 +274,8 @@ void Registration::onSuccess(const sip::Message &response)
     m_auth.onSuccess();
     if (m_unregistering) {
         m_grantedExpires = 0;
-        m_diagnosis = {Outcome::Unregistered, response.statusCode(),
-            QStringLiteral("the registrar removed the binding of %1@%2").arg(m_agent.account().user, m_agent.domain())};
+        m_diagnosis
+            = {Outcome::Unregistered, response.statusCode(), QStringLiteral("the registrar removed the binding of %1@%2").arg(m_identity.user, domain())};
         setState(State::Unregistered, response.statusCode());
         emit finished(m_diagnosis);
         return;
@@ -305,7 +325,7 @@ void Registration::onSuccess(const sip::Message &response)
     if (granted < m_requestedExpires)
         emit finding(QStringLiteral("info"), QStringLiteral("the registrar granted %1 s of the %2 s asked for").arg(granted).arg(m_requestedExpires));
     m_diagnosis = {Outcome::Registered, response.statusCode(),
-        QStringLiteral("registered %1@%2 at %3 for %4 s").arg(m_agent.account().user, m_agent.domain(), m_agent.serverText()).arg(granted)};
+        QStringLiteral("registered %1@%2 at %3 for %4 s").arg(m_identity.user, domain(), m_agent.serverText()).arg(granted)};
     setState(State::Registered, response.statusCode());
     scheduleRefresh();
     emit finished(m_diagnosis);
@@ -318,7 +338,6 @@ void Registration::scheduleRefresh()
         return;
     m_refreshDelay = refreshDelayFor(m_grantedExpires);
     m_refreshAt = m_agent.clock().nowMs() + qint64(m_refreshDelay) * 1000;
-    m_refreshWallTime = QDateTime::currentDateTime().addSecs(m_refreshDelay);
     m_refreshTimer = m_agent.clock().schedule(qint64(m_refreshDelay) * 1000, [this] {
         m_refreshTimer = 0;
         m_refreshAt = 0;
@@ -326,6 +345,13 @@ void Registration::scheduleRefresh()
         setState(State::Registering, 0);
         send(true);
     });
+}
+
+QDateTime Registration::nextRefreshTime() const
+{
+    // Computed when asked: the local wall clock costs a time-zone lookup, too much per registration
+    // in a registration test.
+    return m_refreshAt ? QDateTime::currentDateTime().addMSecs(m_refreshAt - m_agent.clock().nowMs()) : QDateTime();
 }
 
 void Registration::cancelRefresh()
@@ -347,7 +373,6 @@ void Registration::fail(Diagnosis d)
         const int delay = retryDelayFor(++m_retryAttempt);
         emit finding(QStringLiteral("info"), QStringLiteral("registering again in %1 s (attempt %2)").arg(delay).arg(m_retryAttempt + 1));
         m_refreshAt = m_agent.clock().nowMs() + qint64(delay) * 1000;
-        m_refreshWallTime = QDateTime::currentDateTime().addSecs(delay);
         m_refreshTimer = m_agent.clock().schedule(qint64(delay) * 1000, [this] {
             m_refreshTimer = 0;
             m_refreshAt = 0;
@@ -360,6 +385,8 @@ void Registration::fail(Diagnosis d)
 
 void Registration::setState(State s, int status)
 {
+    if (s == State::Registered || s == State::Unregistered || s == State::Failed)
+        m_timing.finishedNs = steadyNs();
     m_state = s;
     emit stateChanged(s, status, s == State::Registered ? m_grantedExpires : 0);
 }

@@ -13,6 +13,22 @@
 
 namespace ds::phone {
 
+// Who registers, when it is not the agent's own account: a registration test shares one agent
+// (one socket) among thousands of identities.
+struct RegIdentity {
+    QString user;
+    QString authUser; // empty: user
+    QString domain; // empty: the agent's domain; else the server is an outbound proxy
+    QString displayName;
+};
+
+// When the attempt's steps happened, in steady-clock nanoseconds (0: not reached).
+struct RegTiming {
+    qint64 startedNs = 0; // first REGISTER handed to the transaction layer
+    qint64 challengedNs = 0; // first 401/407 received
+    qint64 finishedNs = 0; // final outcome
+};
+
 class Registration final : public QObject {
     Q_OBJECT
 public:
@@ -20,6 +36,7 @@ public:
     Q_ENUM(State)
 
     Registration(UserAgent &agent, QByteArray password, QObject *parent = nullptr);
+    Registration(UserAgent &agent, RegIdentity identity, QByteArray password, QObject *parent = nullptr);
     ~Registration() override;
 
     void registerNow();
@@ -31,7 +48,7 @@ public:
     // Clock time (ms) of the next refresh, 0 when none is planned.
     qint64 nextRefreshAt() const { return m_refreshAt; }
     // The same as a wall-clock time, invalid when no refresh is planned.
-    QDateTime nextRefreshTime() const { return m_refreshAt ? m_refreshWallTime : QDateTime(); }
+    QDateTime nextRefreshTime() const;
     // Seconds after the 200 OK at which the refresh is planned.
     int refreshDelay() const { return m_refreshDelay; }
     const Diagnosis &lastDiagnosis() const { return m_diagnosis; }
@@ -39,6 +56,11 @@ public:
     // Our address as the registrar saw it (Via received/rport), when it differs from Contact.
     QString publicAddress() const { return m_publicAddress; }
     QByteArray instanceId() const { return m_instance; }
+    QByteArray callId() const { return m_callId; }
+    const RegIdentity &identity() const { return m_identity; }
+    QString domain() const; // the AOR domain
+    // The times of the last registerNow() / unregister() attempt.
+    const RegTiming &timing() const { return m_timing; }
 
     // When to refresh a binding granted for `expires` seconds.
     static int refreshDelayFor(int expires);
@@ -70,7 +92,9 @@ private:
     ResponseContext context(const sip::Message &response) const;
 
     UserAgent &m_agent;
+    RegIdentity m_identity;
     sip::Authenticator m_auth;
+    RegTiming m_timing;
     State m_state = State::Idle;
     bool m_unregistering = false;
     QByteArray m_callId;
@@ -89,7 +113,6 @@ private:
     qint64 m_refreshAt = 0;
     bool m_autoRetry = false;
     int m_retryAttempt = 0;
-    QDateTime m_refreshWallTime;
     sip::Clock::TimerId m_refreshTimer = 0;
     sip::ClientTransaction *m_transaction = nullptr;
     Diagnosis m_diagnosis;

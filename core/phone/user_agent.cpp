@@ -5,9 +5,11 @@
 #include "sip/udp_transport.h"
 #include "sip/uri.h"
 
+#include <QLoggingCategory>
 #include <QRandomGenerator>
-
 #include <QUdpSocket>
+
+Q_LOGGING_CATEGORY(lcSipGuard, "dialscope.sip.guard")
 
 namespace ds::phone {
 
@@ -201,7 +203,23 @@ void UserAgent::createLayer()
     connect(m_layer.get(), &sip::TransactionLayer::traced, this, &UserAgent::traced);
     connect(m_layer.get(), &sip::TransactionLayer::requestReceived, this, &UserAgent::answerRequest);
     connect(m_layer.get(), &sip::TransactionLayer::strayResponse, this, [this](const sip::Message &m, const sip::Endpoint &) { emit strayResponse(m); });
+    // The registrar/proxy is never limited: a flood from elsewhere must not cost us the binding or
+    // the calls it routes. Without a server (direct calls) every source has the same budget.
+    if (!m_account.server.isEmpty())
+        m_layer->floodGuard().setTrusted({m_target.endpoint.address});
+    m_layer->setDialogMatcher(m_dialogMatcher);
+    connect(m_layer.get(), &sip::TransactionLayer::guardReport, this, [this](const QString &text) {
+        qCWarning(lcSipGuard).noquote() << text; // the log: once when a flood starts, once when it ends
+        emit finding(QStringLiteral("warning"), text);
+    });
     emit ready();
+}
+
+void UserAgent::setDialogMatcher(std::function<bool(const sip::Message &)> matcher)
+{
+    m_dialogMatcher = std::move(matcher);
+    if (m_layer)
+        m_layer->setDialogMatcher(m_dialogMatcher);
 }
 
 void UserAgent::answerRequest(const sip::Message &request, sip::ServerTransaction *transaction)

@@ -56,6 +56,9 @@ public:
     // agent's own answers (OPTIONS, NOTIFY, 481, 405).
     using RequestHandler = std::function<bool(const sip::Message &, sip::ServerTransaction *)>;
     void setRequestHandler(RequestHandler handler) { m_requestHandler = std::move(handler); }
+    // Whether a request belongs to a dialog of ours (calls set it): such requests pass the flood
+    // guard whoever else floods from their address.
+    void setDialogMatcher(std::function<bool(const sip::Message &)> matcher);
 
 signals:
     void ready();
@@ -71,6 +74,8 @@ signals:
     void tlsKeyLogLine(const QByteArray &line);
     // A response no transaction matched (2xx retransmissions to INVITE).
     void strayResponse(const ds::sip::Message &response);
+    // Something the user should know about the stack, in plain words ("flood from X...").
+    void finding(const QString &severity, const QString &text);
 
 private:
     void open(const sip::ServerTarget &target);
@@ -90,6 +95,7 @@ private:
     QHostAddress m_routeAddress; // our address toward the server
     bool m_starting = false;
     RequestHandler m_requestHandler;
+    std::function<bool(const sip::Message &)> m_dialogMatcher;
 };
 
 } // namespace ds::phone

@@ -81,9 +81,82 @@ void pickTelephoneEvent(Negotiated &n, const QList<Codec> &events)
 
 std::unexpected<Error> badAnswer(QString what) { return std::unexpected(Error {Error::Code::BadAnswer, std::move(what), 0}); }
 
+constexpr QByteArrayView kAvp = "RTP/AVP";
+constexpr QByteArrayView kSavp = "RTP/SAVP"; // RFC 3711 12
+
+// RFC 4568 6.1 on the answerer's side: what our SRTP mode makes of one offered audio stream.
+struct SrtpVerdict {
+    bool usable = true; // false: reject the stream
+    std::optional<CryptoChoice> choice; // SRTP with these lines
+    QString problem; // why there is no SRTP, when the offer had some
+};
+
+SrtpVerdict judgeSrtp(const MediaDescription &om, const LocalMedia &local)
+{
+    SrtpVerdict v;
+    const bool savp = om.proto == kSavp;
+    const QList<QByteArray> lines = om.attributeValues("crypto");
+    if (local.srtp == SrtpMode::Off) {
+        if (savp) {
+            v.usable = false;
+            v.problem = QStringLiteral("the offer is RTP/SAVP (SRTP only) and SRTP is off for this account");
+        }
+        return v; // a=crypto in an RTP/AVP offer is ignored: plain RTP
+    }
+    if (lines.isEmpty()) {
+        v.problem = savp ? QStringLiteral("the RTP/SAVP offer has no a=crypto line (RFC 4568 needs one)")
+                         : QStringLiteral("the offer has no a=crypto line (plain RTP)");
+    } else if (auto c = chooseAnswerCrypto(lines, local.cryptoSuites)) {
+        v.choice = std::move(*c);
+        return v;
+    } else {
+        v.problem = c.error().what;
+    }
+    v.usable = !savp && local.srtp != SrtpMode::Mandatory;
+    if (!v.usable && local.srtp == SrtpMode::Mandatory)
+        v.problem = QStringLiteral("SRTP is mandatory and %1").arg(v.problem);
+    return v;
+}
+
 } // namespace
 
 bool isSupportedCodec(QByteArrayView name) { return knownCodec(name) != nullptr; }
+
+QByteArray srtpModeName(SrtpMode mode)
+{
+    switch (mode) {
+    case SrtpMode::Off:
+        return "off";
+    case SrtpMode::Optional:
+        return "optional";
+    case SrtpMode::Mandatory:
+        return "mandatory";
+    }
+    return "off";
+}
+
+std::optional<SrtpMode> srtpModeFromName(QByteArrayView name)
+{
+    for (SrtpMode m : {SrtpMode::Off, SrtpMode::Optional, SrtpMode::Mandatory})
+        if (name.compare(srtpModeName(m), Qt::CaseInsensitive) == 0)
+            return m;
+    return std::nullopt;
+}
+
+std::expected<QList<CryptoAttribute>, QString> makeOfferCrypto(SrtpMode mode, const QList<CryptoSuite> &suites)
+{
+    QList<CryptoAttribute> out;
+    if (mode == SrtpMode::Off)
+        return out;
+    quint32 tag = 1;
+    for (CryptoSuite s : suites) {
+        auto a = makeCryptoAttribute(tag++, s);
+        if (!a)
+            return std::unexpected(a.error());
+        out.append(std::move(*a));
+    }
+    return out;
+}
 
 SessionDescription makeOffer(const LocalMedia &local)
 {
@@ -91,7 +164,10 @@ SessionDescription makeOffer(const LocalMedia &local)
     MediaDescription m;
     m.media = "audio";
     m.port = local.audioPort;
-    m.proto = "RTP/AVP";
+    // RFC 4568 / RFC 3711: SAVP when only SRTP will do; the best-effort offer stays AVP with a=crypto, which
+    // every peer can answer (one that ignores a=crypto just answers plain RTP).
+    m.proto = (local.srtp == SrtpMode::Mandatory ? kSavp : kAvp).toByteArray();
+    Q_ASSERT_X(local.srtp == SrtpMode::Off || !local.crypto.isEmpty(), "makeOffer", "SRTP wanted but no a=crypto line given");
     int nextDynamic = kFirstDynamicPayloadType;
     bool opus = false;
     QList<const KnownCodec *> added;
@@ -112,6 +188,9 @@ SessionDescription makeOffer(const LocalMedia &local)
             m.addCodec(Codec {nextDynamic++, kTelephoneEvent.toByteArray(), 48000, 1, kDtmfEvents.toByteArray()});
     }
     m.addAttribute("ptime", QByteArray::number(local.ptime));
+    if (local.srtp != SrtpMode::Off)
+        for (const CryptoAttribute &c : local.crypto)
+            m.addAttribute("crypto", c.toValue());
     if (local.rtcpMux)
         m.addAttribute("rtcp-mux");
     m.setDirection(local.direction);
@@ -123,7 +202,7 @@ std::expected<Negotiated, Error> answerOffer(const SessionDescription &offer, co
 {
     Negotiated n;
     n.answer = baseDescription(local);
-    QStringList offered;
+    QStringList offered, srtpRefusals;
     for (qsizetype i = 0; i < offer.media.size(); ++i) {
         const MediaDescription &om = offer.media[i];
         // RFC 3264 6: a rejected stream keeps its m= line with port 0 and the offered formats.
@@ -134,8 +213,15 @@ std::expected<Negotiated, Error> answerOffer(const SessionDescription &offer, co
         am.port = 0;
         am.formats = om.formats;
         const auto connection = offer.connectionOf(i);
-        // One audio stream, plain RTP: no SRTP (RTP/SAVP) or feedback profiles (RTP/AVPF) yet.
-        if (n.mediaIndex < 0 && om.media == "audio" && om.port != 0 && om.proto == "RTP/AVP" && connection) {
+        // One audio stream, RTP or SRTP (RTP/SAVP); no feedback profiles (RTP/AVPF) yet.
+        const bool rtpProfile = om.proto == kAvp || om.proto == kSavp;
+        SrtpVerdict srtp;
+        if (n.mediaIndex < 0 && om.media == "audio" && om.port != 0 && rtpProfile && connection) {
+            srtp = judgeSrtp(om, local);
+            if (!srtp.usable)
+                srtpRefusals.append(srtp.problem);
+        }
+        if (n.mediaIndex < 0 && om.media == "audio" && om.port != 0 && rtpProfile && connection && srtp.usable) {
             const QList<Codec> codecs = om.codecs();
             QList<Codec> common, events;
             for (const Codec &c : codecs) {
@@ -160,6 +246,13 @@ std::expected<Negotiated, Error> answerOffer(const SessionDescription &offer, co
                         events.append(c);
                     }
                 am.addAttribute("ptime", QByteArray::number(local.ptime));
+                if (srtp.choice) {
+                    // RFC 4568 6.1: one line in the answer, the offer's tag and suite with our own key.
+                    am.addAttribute("crypto", srtp.choice->local.toValue());
+                    n.srtp = NegotiatedSrtp {*srtp.choice->remote.suite, srtp.choice->local, srtp.choice->remote};
+                } else if (local.srtp != SrtpMode::Off && !om.attributeValues("crypto").isEmpty()) {
+                    n.srtpNote = srtp.problem; // keyed, but not in a way we can use: plain RTP
+                }
                 n.rtcpMux = local.rtcpMux && om.rtcpMux(); // RFC 5761 5.1.1: only when offered
                 if (n.rtcpMux)
                     am.addAttribute("rtcp-mux");
@@ -177,6 +270,9 @@ std::expected<Negotiated, Error> answerOffer(const SessionDescription &offer, co
         }
         n.answer.media.append(std::move(am));
     }
+    if (n.mediaIndex < 0 && !srtpRefusals.isEmpty() && offered.isEmpty())
+        return std::unexpected(
+            Error {Error::Code::NotAcceptableHere, QStringLiteral("no usable audio stream: %1").arg(srtpRefusals.join(QStringLiteral("; "))), 0});
     if (n.mediaIndex < 0) {
         QStringList ours;
         for (const QByteArray &c : local.codecs)
@@ -188,6 +284,38 @@ std::expected<Negotiated, Error> answerOffer(const SessionDescription &offer, co
     }
     return n;
 }
+
+namespace {
+
+// RFC 4568 7.1.3 / 7.5: the offerer's side. Fills n.srtp, or says why the answer cannot be used.
+std::optional<Error> checkSrtpAnswer(const MediaDescription &om, const MediaDescription &am, Negotiated &n)
+{
+    const QList<QByteArray> ours = om.attributeValues("crypto");
+    const bool mandatory = om.proto == kSavp;
+    if (mandatory && am.proto != kSavp) // RFC 3264 6: the answer keeps the offer's transport
+        return Error {Error::Code::BadAnswer, QStringLiteral("we offered SRTP only (RTP/SAVP) and the answer says %1").arg(QString::fromLatin1(am.proto)), 0};
+    if (ours.isEmpty())
+        return std::nullopt; // we offered plain RTP: an a=crypto in the answer (baresip's best effort adds one) means nothing
+    const QList<QByteArray> theirs = am.attributeValues("crypto");
+    if (theirs.isEmpty()) {
+        if (mandatory)
+            return Error {Error::Code::BadAnswer, QStringLiteral("SRTP is mandatory and the answer has no a=crypto line"), 0};
+        n.srtpNote = QStringLiteral("the far end answered without a=crypto: plain RTP, not encrypted");
+        return std::nullopt;
+    }
+    QList<CryptoAttribute> offered;
+    for (const QByteArray &v : ours)
+        if (auto a = CryptoAttribute::parse(v))
+            offered.append(std::move(*a));
+    auto answered = checkAnswerCrypto(theirs, offered);
+    if (!answered)
+        return Error {Error::Code::BadAnswer, QStringLiteral("the answer's a=crypto is unusable: %1").arg(answered.error().what), 0};
+    const auto local = std::find_if(offered.begin(), offered.end(), [&](const CryptoAttribute &o) { return o.tag == answered->tag; });
+    n.srtp = NegotiatedSrtp {*answered->suite, *local, *answered};
+    return std::nullopt;
+}
+
+} // namespace
 
 std::expected<Negotiated, Error> processAnswer(const SessionDescription &offer, const SessionDescription &answer)
 {
@@ -242,6 +370,8 @@ std::expected<Negotiated, Error> processAnswer(const SessionDescription &offer, 
         pickTelephoneEvent(n, events);
         n.ptime = answer.ptimeOf(i).value_or(20);
         n.rtcpMux = om.rtcpMux() && am.rtcpMux();
+        if (auto error = checkSrtpAnswer(om, am, n))
+            return std::unexpected(*error);
         fillRemote(n, *connection, am.port, reversed(theirAnswer), isHeld(ourOffer) || isHeld(theirAnswer));
     }
     if (n.mediaIndex < 0)

@@ -1,6 +1,7 @@
 #pragma once
 // Offer/answer: the RFC 3264 negotiation of one audio stream, as pure functions of SDP values.
 
+#include "crypto_attribute.h"
 #include "error.h"
 #include "session_description.h"
 
@@ -8,6 +9,25 @@
 #include <optional>
 
 namespace ds::sdp {
+
+// Media security of a call (RFC 4568 SDES keys for RFC 3711 SRTP).
+enum class SrtpMode {
+    Off, // RTP/AVP, no a=crypto; an RTP/SAVP offer is refused
+    Optional, // best effort: RTP/AVP with a=crypto (as baresip's "srtp" and Linphone's optional SRTP); SRTP when the peer keys too
+    Mandatory, // RTP/SAVP with a=crypto; only encrypted media is accepted
+};
+QByteArray srtpModeName(SrtpMode mode); // "off", "optional", "mandatory"
+std::optional<SrtpMode> srtpModeFromName(QByteArrayView name);
+
+// The crypto lines to offer for `mode`: none when off, else one per suite with tags 1, 2, ... and fresh keys.
+std::expected<QList<CryptoAttribute>, QString> makeOfferCrypto(SrtpMode mode, const QList<CryptoSuite> &suites = offeredCryptoSuites());
+
+// What was agreed for SRTP: our line (the key we send with) and theirs (the key they send with).
+struct NegotiatedSrtp {
+    CryptoSuite suite = CryptoSuite::AesCm128HmacSha1_80;
+    CryptoAttribute local;
+    CryptoAttribute remote;
+};
 
 // What we can do locally: the input to makeOffer and answerOffer.
 struct LocalMedia {
@@ -21,6 +41,9 @@ struct LocalMedia {
     int ptime = 20;
     Direction direction = Direction::SendRecv;
     bool rtcpMux = false; // RFC 5761; offer it / accept it when offered
+    SrtpMode srtp = SrtpMode::Off;
+    QList<CryptoAttribute> crypto; // makeOffer: the a=crypto lines to offer (makeOfferCrypto), with srtp not Off
+    QList<CryptoSuite> cryptoSuites = defaultCryptoSuites(); // answerOffer: the suites we accept
 };
 
 // The outcome of a negotiation for the audio stream, from our point of view.
@@ -36,18 +59,25 @@ struct Negotiated {
     Direction direction = Direction::SendRecv; // ours: sendonly means we send and do not receive
     bool onHold = false; // RFC 3264 8.4, RFC 6337 5.3: a side said sendonly/inactive, or c=0.0.0.0
     bool rtcpMux = false;
+    std::optional<NegotiatedSrtp> srtp; // empty: plain RTP
+    QString srtpNote; // why SRTP was not used although one side offered it (optional mode), else empty
 };
 
 // Codec names makeOffer and answerOffer know: PCMU, PCMA, G722, opus (case-insensitive).
 bool isSupportedCodec(QByteArrayView name);
 
-// RFC 3264 5: one audio m= line with our codecs in preference order.
+// RFC 3264 5: one audio m= line with our codecs in preference order; RTP/SAVP when SRTP is mandatory, and
+// local.crypto as a=crypto lines unless SRTP is off.
 SessionDescription makeOffer(const LocalMedia &local);
 
-// RFC 3264 6: accepts the first usable audio stream and rejects every other with port 0.
+// RFC 3264 6: accepts the first usable audio stream and rejects every other with port 0. With SRTP (RFC 4568 6.1)
+// the first usable a=crypto line is answered with its tag and a key of our own; a stream our SRTP mode cannot
+// take (SAVP when off, no usable crypto when mandatory) is rejected, and the 488 error says why.
 std::expected<Negotiated, Error> answerOffer(const SessionDescription &offer, const LocalMedia &local);
 
-// RFC 3264 5.2 / 6: checks the answer to our offer and says what was agreed.
+// RFC 3264 5.2 / 6: checks the answer to our offer and says what was agreed. The SRTP mode is the offer's: an
+// RTP/SAVP offer needs an SAVP answer with a crypto line (RFC 4568 7.1.3), an RTP/AVP offer with crypto lines
+// takes either, an offer without crypto ignores any in the answer.
 std::expected<Negotiated, Error> processAnswer(const SessionDescription &offer, const SessionDescription &answer);
 
 // RFC 3264 8: the same description with o= version + 1 and the direction of every active

@@ -1,8 +1,7 @@
 #include "authenticator.h"
 
 #include "header_values.h"
-
-#include <QRandomGenerator>
+#include "random.h"
 
 namespace ds::sip {
 
@@ -10,9 +9,7 @@ QByteArray Authenticator::newCnonce() const
 {
     if (!m_fixedCnonce.isEmpty())
         return m_fixedCnonce;
-    quint32 words[4];
-    QRandomGenerator::system()->fillRange(words);
-    return QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex();
+    return randomHex(16);
 }
 
 Authenticator::Result Authenticator::onChallenge(const Message &response)

@@ -125,6 +125,9 @@ void ClientTransaction::enterCompleted(const Message &response)
         wait = m_transport.reliable() ? 0 : std::max<qint64>(32000, m_timers.timeout()); // Timer D
     } else {
         wait = m_transport.reliable() ? 0 : m_timers.t4; // Timer K
+        // Timer K only absorbs retransmitted responses, matched by the layer's index: the request
+        // is no longer needed, and a registration test keeps tens of thousands in this state.
+        m_request = Message();
     }
     m_waitTimer = m_clock.schedule(wait, [this] {
         m_waitTimer = 0;

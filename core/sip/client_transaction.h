@@ -35,8 +35,8 @@ public:
 
     State state() const { return m_state; }
     bool isInvite() const { return m_invite; }
+    // The request; empty once a non-INVITE transaction has completed (only Timer K is left then).
     const Message &request() const { return m_request; }
-    QByteArray branch() const { return m_request.topViaBranch().toByteArray(); }
     const Endpoint &destination() const { return m_destination; }
 
 private:

@@ -4,6 +4,8 @@
 #include <QElapsedTimer>
 #include <QTimerEvent>
 
+#include <algorithm>
+
 namespace ds::sip {
 
 SystemClock::SystemClock(QObject *parent)
@@ -23,29 +25,61 @@ qint64 SystemClock::nowMs() const
 
 Clock::TimerId SystemClock::schedule(qint64 delayMs, std::function<void()> fn)
 {
-    const int id = startTimer(std::chrono::milliseconds(std::max<qint64>(0, delayMs)), Qt::PreciseTimer);
-    m_timers.emplace(id, std::move(fn));
-    return TimerId(id);
+    const TimerId id = m_next++;
+    const qint64 due = nowMs() + std::max<qint64>(0, delayMs);
+    m_queue.emplace(std::pair {due, id}, std::move(fn));
+    m_due.emplace(id, due);
+    if (due < m_armedFor || m_armedFor < 0)
+        arm();
+    return id;
 }
 
 void SystemClock::cancel(TimerId id)
 {
-    auto it = m_timers.find(int(id));
-    if (it == m_timers.end())
+    const auto it = m_due.find(id);
+    if (it == m_due.end())
         return;
-    killTimer(it->first);
-    m_timers.erase(it);
+    m_queue.erase({it->second, id});
+    m_due.erase(it);
+    // A Qt timer armed for a cancelled time just fires early and re-arms: cheaper than re-arming now.
+}
+
+void SystemClock::arm()
+{
+    if (m_qtTimer)
+        killTimer(m_qtTimer);
+    m_qtTimer = 0;
+    m_armedFor = -1;
+    if (m_queue.empty())
+        return;
+    m_armedFor = m_queue.begin()->first.first;
+    m_qtTimer = startTimer(std::chrono::milliseconds(std::max<qint64>(0, m_armedFor - nowMs())), Qt::PreciseTimer);
 }
 
 void SystemClock::timerEvent(QTimerEvent *e)
 {
-    auto it = m_timers.find(e->timerId());
-    killTimer(e->timerId());
-    if (it == m_timers.end())
+    if (e->timerId() != m_qtTimer) {
+        killTimer(e->timerId()); // a stale one
         return;
-    auto fn = std::move(it->second);
-    m_timers.erase(it);
-    fn();
+    }
+    // Fire what is due, in order; timers scheduled by the callbacks wait for the next round even
+    // when already due, so a callback that reschedules itself at once cannot starve the loop.
+    const qint64 now = nowMs();
+    const TimerId last = m_next;
+    while (!m_queue.empty()) {
+        auto it = m_queue.begin();
+        if (it->first.first > now)
+            break;
+        auto next = std::find_if(it, m_queue.end(), [&](const auto &entry) { return entry.first.first > now || entry.first.second < last; });
+        if (next == m_queue.end() || next->first.first > now)
+            break;
+        const TimerId id = next->first.second;
+        auto fn = std::move(next->second);
+        m_queue.erase(next);
+        m_due.erase(id);
+        fn();
+    }
+    arm();
 }
 
 Clock::TimerId SimulatedClock::schedule(qint64 delayMs, std::function<void()> fn)

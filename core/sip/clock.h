@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <unordered_map>
 
 namespace ds::sip {
 
@@ -19,7 +20,10 @@ public:
     virtual void cancel(TimerId id) = 0;
 };
 
-// SystemClock: real time on the Qt event loop of the thread that owns it.
+// SystemClock: real time on the Qt event loop of the thread that owns it. Its timers are kept in
+// one ordered queue behind a single Qt timer armed for the earliest: a registration test keeps
+// tens of thousands of RFC 3261 timers pending, which Qt's own timer list (a sorted list, one
+// entry per timer) inserts and removes in linear time.
 class SystemClock final : public QObject, public Clock {
     Q_OBJECT
 public:
@@ -27,12 +31,20 @@ public:
     qint64 nowMs() const override;
     TimerId schedule(qint64 delayMs, std::function<void()> fn) override;
     void cancel(TimerId id) override;
+    int pending() const { return int(m_queue.size()); }
 
 protected:
     void timerEvent(QTimerEvent *e) override;
 
 private:
-    std::map<int, std::function<void()>> m_timers; // Qt timer id -> callback
+    void arm();
+
+    // (due ms, id) -> callback: ordered by due time, then by scheduling order.
+    std::map<std::pair<qint64, TimerId>, std::function<void()>> m_queue;
+    std::unordered_map<TimerId, qint64> m_due; // id -> due, for cancel()
+    TimerId m_next = 1;
+    int m_qtTimer = 0;
+    qint64 m_armedFor = -1; // due time the Qt timer is armed for
 };
 
 // SimulatedClock: time moves only when a test calls advance(); due timers fire in order.

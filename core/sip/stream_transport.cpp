@@ -40,6 +40,27 @@ StreamTransport::StreamTransport(TransportKind kind, QObject *parent)
     // Bounded: Qt stops reading from the kernel while this much waits for onReadyRead, and TCP
     // flow control holds back a peer that sends faster than we process.
     m_socket.setReadBufferSize(4 * kReadChunk);
+    for (QTimer *t : {&m_connectTimer, &m_messageTimer}) {
+        t->setSingleShot(true);
+        t->setInterval(kDefaultTimeout);
+    }
+    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
+        fail(m_tlsClient ? TransportError::Kind::Tls : TransportError::Kind::Network,
+            QStringLiteral("cannot connect to %1 over %2: no %3 within %4 s")
+                .arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)),
+                    m_socket.state() == QAbstractSocket::ConnectedState ? QStringLiteral("TLS handshake") : QStringLiteral("connection"))
+                .arg(double(m_connectTimer.interval()) / 1000.0));
+    });
+    connect(&m_messageTimer, &QTimer::timeout, this, [this] {
+        if (m_framer.buffered() == 0)
+            return;
+        emit malformed(m_framer.takeBuffered(),
+            Error {QStringLiteral("the message did not end within %1 s").arg(double(m_messageTimer.interval()) / 1000.0), 0, 0, {}}, m_peer);
+        fail(TransportError::Kind::Network,
+            QStringLiteral("%1 began a message over %2 and did not end it within %3 s; closed the connection")
+                .arg(m_peer.toString(), QString::fromLatin1(transportName(m_kind)))
+                .arg(double(m_messageTimer.interval()) / 1000.0));
+    });
     connect(&m_socket, &QTcpSocket::connected, this, &StreamTransport::onConnected);
     connect(&m_socket, &QTcpSocket::readyRead, this, &StreamTransport::onReadyRead);
     connect(&m_socket, &QTcpSocket::errorOccurred, this, &StreamTransport::onError);
@@ -93,6 +114,7 @@ void StreamTransport::connectTo(const Endpoint &to)
     m_failed = false;
     m_ready = false;
     m_framer = StreamFramer();
+    m_messageTimer.stop();
     m_tlsClient.reset();
     if (!m_bindAddress.isNull() && !m_socket.bind(m_bindAddress, m_bindPort)) {
         m_failed = true;
@@ -119,6 +141,7 @@ void StreamTransport::connectTo(const Endpoint &to)
         }
         m_tlsClient = std::move(*client);
     }
+    m_connectTimer.start();
     m_socket.connectToHost(to.address, to.port);
 }
 
@@ -137,6 +160,7 @@ void StreamTransport::onConnected()
 
 void StreamTransport::onReady()
 {
+    m_connectTimer.stop();
     m_ready = true;
     emit connectedToPeer();
     const QList<QByteArray> queue = std::exchange(m_queue, {});
@@ -210,8 +234,15 @@ bool StreamTransport::deliver(const QByteArray &plaintext)
             close();
             return false;
         }
-        if (!next->has_value())
+        if (!next->has_value()) {
+            // Part of a message waits: it must end in time. Each complete message restarts the count.
+            if (m_framer.buffered() == 0)
+                m_messageTimer.stop();
+            else if (!m_messageTimer.isActive())
+                m_messageTimer.start();
             return true;
+        }
+        m_messageTimer.stop();
         auto m = Parser::parse(**next, Framing::Stream);
         if (m)
             emit received(*m, m_peer);
@@ -285,6 +316,8 @@ void StreamTransport::onError(QAbstractSocket::SocketError e)
 
 void StreamTransport::onDisconnected()
 {
+    m_connectTimer.stop();
+    m_messageTimer.stop();
     m_ready = false;
     if (!m_failed) {
         m_failed = true;
@@ -297,6 +330,8 @@ void StreamTransport::fail(TransportError::Kind kind, const QString &text)
 {
     if (m_failed)
         return;
+    m_connectTimer.stop();
+    m_messageTimer.stop();
     m_failed = true;
     m_ready = false;
     m_queue.clear();
@@ -308,6 +343,8 @@ void StreamTransport::fail(TransportError::Kind kind, const QString &text)
 
 void StreamTransport::close()
 {
+    m_connectTimer.stop();
+    m_messageTimer.stop();
     m_failed = true;
     m_queue.clear();
     m_queued = 0;

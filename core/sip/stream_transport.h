@@ -3,6 +3,8 @@
 // RFC 8446 via TlsClient over the TCP socket), as a softphone keeps to its registrar. TLS verifies
 // the server certificate against the system store by default, or a private CA; skipping
 // verification is explicit. Shows the exact bytes on the wire and, for TLS, the session keys.
+// A peer cannot hold it: the connection (TLS handshake included) must be up within a deadline,
+// a message that has begun must end within another, and one may not exceed the framer's limit.
 
 #include "stream_framer.h"
 #include "tls_client.h"
@@ -11,6 +13,9 @@
 #include <QList>
 #include <QSslCertificate>
 #include <QTcpSocket>
+#include <QTimer>
+
+#include <chrono>
 
 #include <memory>
 
@@ -28,6 +33,9 @@ public:
     // The most bytes that may wait to go out (queued until the connection is up, or not yet taken
     // by the kernel from a peer that does not read): beyond, the connection fails instead of growing.
     static constexpr qsizetype kMaxUnsent = 1024 * 1024;
+    // RFC 3261 Timer B/F (64*T1): how long connecting may take, and how long a message that has
+    // begun to arrive may take to end (a peer sending endless or stalled headers is cut off).
+    static constexpr std::chrono::milliseconds kDefaultTimeout {32000};
 
     StreamTransport(TransportKind kind, QObject *parent = nullptr);
     ~StreamTransport() override;
@@ -36,6 +44,11 @@ public:
     {
         m_bindAddress = address;
         m_bindPort = port;
+    }
+    void setTimeouts(std::chrono::milliseconds connect, std::chrono::milliseconds message)
+    {
+        m_connectTimer.setInterval(connect);
+        m_messageTimer.setInterval(message);
     }
     TransportKind kind() const override { return m_kind; }
     Endpoint localEndpoint() const override;
@@ -87,6 +100,8 @@ private:
     QList<QByteArray> m_queue; // messages waiting for the connection
     qsizetype m_queued = 0; // their bytes
     quint64 m_connection = 0; // counts connectTo(): a slot that reconnects ends the old bytes' processing
+    QTimer m_connectTimer; // from connectTo() until the connection is ready
+    QTimer m_messageTimer; // from the first byte of a message until it is complete
     bool m_ready = false;
     bool m_failed = false;
 };

@@ -12,7 +12,7 @@ namespace ds::sip {
 struct TraceEvent {
     enum class Direction { In, Out };
     Direction direction = Direction::Out;
-    QDateTime time; // wall clock, for display
+    QDateTime time; // wall clock, in UTC (local time costs a stat of /etc/localtime per call); display converts
     TransportKind transport = TransportKind::Udp;
     Endpoint local;
     Endpoint remote;

@@ -2,13 +2,12 @@
 
 #include "parser.h"
 
-#include <QNetworkDatagram>
-
 namespace ds::sip {
 
 UdpTransport::UdpTransport(QObject *parent)
     : Transport(parent)
     , m_socket(this)
+    , m_buffer(kMaxDatagram, Qt::Uninitialized)
 {
     connect(&m_socket, &QUdpSocket::readyRead, this, &UdpTransport::readPending);
 }
@@ -39,18 +38,23 @@ void UdpTransport::send(const QByteArray &bytes, const Endpoint &to)
 
 void UdpTransport::readPending()
 {
-    while (m_socket.hasPendingDatagrams()) {
-        const QNetworkDatagram d = m_socket.receiveDatagram(65536);
-        const Endpoint from {d.senderAddress(), quint16(d.senderPort())};
-        QByteArray data = d.data();
+    // At most a batch per call: Qt signals readyRead again on the next turn of the event loop
+    // while datagrams wait, and timers, paint events and the other sockets get their turn between.
+    for (int n = 0; n < kBatch && m_socket.hasPendingDatagrams(); ++n) {
+        quint16 port = 0;
+        const qint64 size = m_socket.readDatagram(m_buffer.data(), m_buffer.size(), &m_from, &port);
+        if (size < 0)
+            break;
+        const Endpoint from {m_from, port};
+        const QByteArrayView bytes(m_buffer.constData(), size);
         // A bare CRLF (or CRLFCRLF) is a keep-alive ping (RFC 5626 4.4.1), not a message.
-        if (data.trimmed().isEmpty())
+        if (bytes.trimmed().isEmpty())
             continue;
-        auto m = Parser::parse(data, Framing::Datagram);
+        auto m = Parser::parse(bytes.toByteArray(), Framing::Datagram);
         if (m)
             emit received(*m, from);
         else
-            emit malformed(data, m.error(), from);
+            emit malformed(bytes.toByteArray(), m.error(), from);
     }
 }
 

@@ -32,6 +32,7 @@
 // CPU seconds per minute of call for each side; a row is the median over the repetitions, and the ratio is dialscope /
 // baresip. Kamailio's CPU is not counted: it only relays SIP, before and after the measured interval.
 
+#include "bench_machine.h"
 #include "support/baresip.h"
 #include "support/kamailio_registrar.h"
 #include "support/peer.h"
@@ -69,6 +70,8 @@
 #endif
 
 using namespace ds::test;
+using ds::bench::loadAverage;
+using ds::bench::machineNote;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -483,25 +486,6 @@ private:
     std::unique_ptr<KamailioRegistrar> m_kamailio;
     int m_nextCall = 0;
 };
-
-QString machineNote()
-{
-    QString model;
-    QFile cpuinfo(u"/proc/cpuinfo"_s);
-    if (cpuinfo.open(QIODevice::ReadOnly))
-        for (const QByteArray &line : cpuinfo.readAll().split('\n'))
-            if (line.startsWith("model name")) {
-                model = QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
-                break;
-            }
-    return u"%1, %2 CPUs, %3 %4"_s.arg(model).arg(QThread::idealThreadCount()).arg(QSysInfo::kernelType(), QSysInfo::kernelVersion());
-}
-
-QString loadAverage()
-{
-    QFile f(u"/proc/loadavg"_s);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll().split(' ').mid(0, 3).join(' ')) : QString();
-}
 
 int usage()
 {

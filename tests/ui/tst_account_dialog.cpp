@@ -3,6 +3,7 @@
 
 #include "ui/account_dialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLineEdit>
@@ -110,6 +111,9 @@ void TestAccountDialog::editKeepsPasswordUnlessRetyped()
     QCOMPARE(d.account().id, QStringLiteral("id-1"));
     QCOMPARE(d.account().expires, 900);
     QCOMPARE(d.account().dtmfMode, QStringLiteral("rfc4733"));
+    QCOMPARE(d.account().callsOnlyThroughServer, false);
+    d.findChild<QCheckBox *>(QStringLiteral("callsOnlyThroughServer"))->click();
+    QCOMPARE(d.account().callsOnlyThroughServer, true);
     QCOMPARE(d.password(), std::nullopt);
     QTest::keyClicks(field(d, "password"), QStringLiteral("new"));
     QCOMPARE(d.password(), std::optional<QByteArray>("new"));

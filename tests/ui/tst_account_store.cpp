@@ -27,6 +27,7 @@ phone::Account fullAccount()
     a.transport = QStringLiteral("tcp");
     a.expires = 600;
     a.dtmfMode = QStringLiteral("info");
+    a.callsOnlyThroughServer = true;
     return a;
 }
 
@@ -100,6 +101,7 @@ void TestAccountStore::persistsEveryFieldButThePassword()
     QCOMPARE(a.transport, want.transport);
     QCOMPARE(a.expires, want.expires);
     QCOMPARE(a.dtmfMode, want.dtmfMode);
+    QCOMPARE(a.callsOnlyThroughServer, want.callsOnlyThroughServer);
 }
 
 void TestAccountStore::keepsOrderAndEdits()

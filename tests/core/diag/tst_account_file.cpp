@@ -44,6 +44,11 @@ private slots:
         QTest::newRow("user, printf") << QByteArray("USER,PRINTF=2\nalice;[authentication username=alice password=wonderland]\n"
                                                     "bob;[authentication username=bob-auth password=b0b]\n")
                                       << int(AccountFile::Order::User);
+        // The keyword in a later field, scenario fields around it (SIPp's documentation example).
+        QTest::newRow("keyword in the third field") << QByteArray("SEQUENTIAL\n"
+                                                                  "alice;sipphone32;[authentication username=alice password=wonderland];x\n"
+                                                                  "bob;sipphone33;[authentication username=bob-auth password=b0b]\n")
+                                                    << int(AccountFile::Order::Sequential);
     }
     void sippInjectionFile()
     {

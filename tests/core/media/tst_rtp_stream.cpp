@@ -21,6 +21,8 @@
 
 using namespace ds::media;
 
+Q_DECLARE_METATYPE(ds::media::SrtpProfile)
+
 namespace {
 
 const QHostAddress kLoopback(QHostAddress::LocalHost);
@@ -120,6 +122,24 @@ QByteArray dump(const StreamStats &s)
         .arg(s.sendLevelDbfs)
         .arg(s.receiveLevelDbfs)
         .toUtf8();
+}
+
+SrtpKey testKey(std::uint8_t seed, int size = 30)
+{
+    std::array<std::uint8_t, SrtpKey::kMaxSize> k {};
+    for (int i = 0; i < size; ++i)
+        k[std::size_t(i)] = std::uint8_t(seed * 31 + i);
+    return SrtpKey(k.data(), size);
+}
+
+// SRTP with each side sending with its own key (RFC 4568 6.1): a sends with ka, b with kb.
+SrtpParams srtpFor(const SrtpKey &send, const SrtpKey &receive, SrtpProfile profile = SrtpProfile::AesCm128HmacSha1_80)
+{
+    SrtpParams p;
+    p.profile = profile;
+    p.sendKey = send;
+    p.receiveKey = receive;
+    return p;
 }
 
 } // namespace
@@ -290,6 +310,9 @@ private slots:
             stranger.writeDatagram(g, kLoopback, call.b->localRtcpPort());
         }
         QTRY_VERIFY2(call.b->stats().rtpMalformed == quint64(garbage.size()) && call.b->stats().rtpFromUnexpected >= 5, dump(call.b->stats()));
+        QVERIFY2(call.b->stats().rtpIgnored >= 5, dump(call.b->stats())); // the negotiated peer spoke first: no latching
+        QCOMPARE(call.b->stats().ignoredSource, QStringLiteral("127.0.0.1:%1").arg(stranger.localPort()));
+        QVERIFY(call.b->stats().latchedSource.isEmpty());
         QTRY_VERIFY(call.b->stats().rtcpMalformed == quint64(garbage.size()));
         QVERIFY(call.b->stats().lastSource.startsWith(QStringLiteral("127.0.0.1:")));
 
@@ -299,6 +322,167 @@ private slots:
         QCOMPARE(call.b->stats().lost, 0);
         const auto [level, purity] = tone(recorder->tail(4000), 1000.0, 8000);
         QVERIFY2(qAbs(level + 10.0) < 1.5 && purity > 0.9, qPrintable(QStringLiteral("%1 %2").arg(level).arg(purity)));
+    }
+
+    void srtpCarriesToneAndRtcp_data()
+    {
+        QTest::addColumn<SrtpProfile>("profile");
+        QTest::addColumn<int>("keySize");
+        QTest::newRow("AES_CM_128_HMAC_SHA1_80") << SrtpProfile::AesCm128HmacSha1_80 << 30;
+        QTest::newRow("AES_CM_128_HMAC_SHA1_32") << SrtpProfile::AesCm128HmacSha1_32 << 30;
+        QTest::newRow("AEAD_AES_256_GCM") << SrtpProfile::AeadAes256Gcm << 44;
+    }
+    void srtpCarriesToneAndRtcp()
+    {
+        QFETCH(SrtpProfile, profile);
+        QFETCH(int, keySize);
+        Call call;
+        auto recorder = std::make_shared<RecordingPort>(8000);
+        call.a->setPorts(std::make_shared<TonePort>(8000, TonePort::Tone {1000.0, -10.0}), nullptr);
+        call.b->setPorts(nullptr, recorder);
+        const SrtpKey ka = testKey(1, keySize), kb = testKey(2, keySize);
+        StreamParams pa = params("PCMU", 0, call.b->localPort()), pb = params("PCMU", 0, call.a->localPort());
+        pa.srtp = srtpFor(ka, kb, profile);
+        pb.srtp = srtpFor(kb, ka, profile);
+        call.b->start(pb);
+        call.a->start(pa);
+        QTRY_VERIFY2_WITH_TIMEOUT(call.b->stats().played >= 40 && call.a->stats().rtcpReceived > 0 && call.b->stats().rtcpReceived > 0,
+            dump(call.b->stats()) + " / " + dump(call.a->stats()), 5000);
+        const auto [level, purity] = tone(recorder->tail(4000), 1000.0, 8000);
+        QVERIFY2(qAbs(level + 10.0) < 1.5 && purity > 0.9, qPrintable(QStringLiteral("%1 %2").arg(level).arg(purity)));
+        const StreamStats b = call.b->stats();
+        QCOMPARE(b.srtpSuite, QString::fromLatin1(srtpProfileName(profile)));
+        QCOMPARE(b.srtpAuthFailures, 0u);
+        QCOMPARE(b.srtpReplays, 0u);
+        QCOMPARE(b.rtpMalformed, 0u);
+        QCOMPARE(b.rtcpMalformed, 0u); // SRTCP unprotected before parsing
+        QVERIFY(b.srtpDecrypted >= b.decoded);
+        // RFC 4733 events are RTP too: protected and read back.
+        call.a->sendDtmf("5", ds::dtmf::Mode::Rfc4733, ds::dtmf::SendSettings {});
+        QTRY_VERIFY2(call.b->stats().eventPackets > 0, dump(call.b->stats()));
+        QCOMPARE(call.b->stats().srtpAuthFailures, 0u);
+    }
+
+    void srtpRefusesWrongKeyAndPlainRtp()
+    {
+        Call call;
+        call.a->setPorts(std::make_shared<TonePort>(8000, TonePort::Tone {1000.0, -10.0}), nullptr);
+        call.b->setPorts(nullptr, std::make_shared<RecordingPort>(8000));
+        StreamParams pa = params("PCMU", 0, call.b->localPort()), pb = params("PCMU", 0, call.a->localPort());
+        pa.srtp = srtpFor(testKey(1), testKey(2));
+        pb.srtp = srtpFor(testKey(2), testKey(3)); // b expects a key a does not use
+        call.b->start(pb);
+        call.a->start(pa);
+        QTRY_VERIFY2(call.b->stats().srtpAuthFailures >= 20, dump(call.b->stats()));
+        QCOMPARE(call.b->stats().decoded, 0u);
+        QCOMPARE(call.b->stats().played, 0u);
+        // a plain-RTP peer: nothing of it is played either.
+        pa.srtp.reset();
+        call.a->update(pa);
+        const quint64 failures = call.b->stats().srtpAuthFailures;
+        QTRY_VERIFY2(call.b->stats().srtpAuthFailures > failures + 20, dump(call.b->stats()));
+        QCOMPARE(call.b->stats().decoded, 0u);
+        // Rekeyed by a re-INVITE: the same stream now reads a.
+        pa.srtp = srtpFor(testKey(1), testKey(2));
+        pb.srtp = srtpFor(testKey(2), testKey(1));
+        call.a->update(pa);
+        call.b->update(pb);
+        QTRY_VERIFY2(call.b->stats().decoded > 20, dump(call.b->stats()));
+    }
+
+    void latchesOnlyEarlyAndOnlyOnce()
+    {
+        // b was told a's address wrongly (a NAT rewrote it): b follows a's packets, and answers there (symmetric RTP).
+        Call call;
+        QUdpSocket nowhere; // the negotiated address, from which nothing ever comes
+        QVERIFY(nowhere.bind(kLoopback, 0));
+        auto recorder = std::make_shared<RecordingPort>(8000);
+        call.a->setPorts(std::make_shared<TonePort>(8000, TonePort::Tone {1000.0, -10.0}), std::make_shared<RecordingPort>(8000));
+        call.b->setPorts(std::make_shared<TonePort>(8000, TonePort::Tone {500.0, -10.0}), recorder);
+        call.b->start(params("PCMU", 0, nowhere.localPort()));
+        call.a->start(params("PCMU", 0, call.b->localPort()));
+        QTRY_VERIFY2(call.b->stats().played > 20, dump(call.b->stats()));
+        QCOMPARE(call.b->stats().latchedSource, QStringLiteral("127.0.0.1:%1").arg(call.a->localPort()));
+        QCOMPARE(call.b->stats().rtpIgnored, 0u);
+        QTRY_VERIFY2(call.a->stats().decoded > 20, dump(call.a->stats())); // b's RTP now goes to a
+        // A second stranger after the latch is ignored: one latch per negotiation.
+        QUdpSocket stranger;
+        QVERIFY(stranger.bind(kLoopback, 0));
+        std::array<std::uint8_t, 172> buffer {};
+        std::array<std::uint8_t, 160> payload;
+        payload.fill(0x55);
+        for (int i = 0; i < 10; ++i) {
+            RtpPacket p;
+            p.sequence = quint16(i);
+            p.timestamp = quint32(160 * i);
+            p.ssrc = 0xBAD;
+            p.payload = payload;
+            const auto n = p.serialize(buffer);
+            QVERIFY(n);
+            stranger.writeDatagram(reinterpret_cast<const char *>(buffer.data()), qint64(*n), kLoopback, call.b->localPort());
+        }
+        QTRY_VERIFY2(call.b->stats().rtpIgnored == 10, dump(call.b->stats()));
+        QCOMPARE(call.b->stats().ignoredSource, QStringLiteral("127.0.0.1:%1").arg(stranger.localPort()));
+        QCOMPARE(call.b->stats().latchedSource, QStringLiteral("127.0.0.1:%1").arg(call.a->localPort()));
+    }
+
+    void noLatchOutsideTheWindow()
+    {
+        // With the window closed (0: as if the call had run past its start), the wrong-address peer is never played.
+        Call call;
+        QUdpSocket nowhere;
+        QVERIFY(nowhere.bind(kLoopback, 0));
+        call.a->setPorts(std::make_shared<TonePort>(8000, TonePort::Tone {1000.0, -10.0}), nullptr);
+        call.b->setPorts(nullptr, std::make_shared<RecordingPort>(8000));
+        StreamParams pb = params("PCMU", 0, nowhere.localPort());
+        pb.latchWindowMs = 0;
+        call.b->start(pb);
+        call.a->start(params("PCMU", 0, call.b->localPort()));
+        QTRY_VERIFY2(call.b->stats().rtpIgnored >= 30, dump(call.b->stats()));
+        QCOMPARE(call.b->stats().decoded, 0u);
+        QVERIFY(call.b->stats().latchedSource.isEmpty());
+    }
+
+    void srtpLatchesOnlyOnAuthenticPackets()
+    {
+        // A stranger sending SRTP-looking packets with the wrong key first does not win the latch; the real peer,
+        // from an unexpected address but with the right key, does.
+        Call call;
+        QUdpSocket nowhere;
+        QVERIFY(nowhere.bind(kLoopback, 0));
+        call.b->setPorts(nullptr, std::make_shared<RecordingPort>(8000));
+        StreamParams pb = params("PCMU", 0, nowhere.localPort());
+        pb.srtp = srtpFor(testKey(2), testKey(1));
+        call.b->start(pb);
+        QUdpSocket stranger;
+        QVERIFY(stranger.bind(kLoopback, 0));
+        auto forged = SrtpContext::create(srtpFor(testKey(9), testKey(8)));
+        QVERIFY(forged);
+        for (int i = 0; i < 10; ++i) {
+            std::array<std::uint8_t, 172 + SrtpContext::kMaxTrailer> buffer {};
+            std::array<std::uint8_t, 160> payload;
+            payload.fill(0x55);
+            RtpPacket p;
+            p.sequence = quint16(i);
+            p.timestamp = quint32(160 * i);
+            p.ssrc = 0xBAD;
+            p.payload = payload;
+            const auto n = p.serialize(buffer);
+            QVERIFY(n);
+            const auto protectedSize = (*forged)->protectRtp(buffer, *n);
+            QVERIFY(protectedSize);
+            stranger.writeDatagram(reinterpret_cast<const char *>(buffer.data()), qint64(*protectedSize), kLoopback, call.b->localPort());
+        }
+        QTRY_VERIFY2(call.b->stats().srtpAuthFailures == 10, dump(call.b->stats()));
+        QVERIFY(call.b->stats().latchedSource.isEmpty());
+        QCOMPARE(call.b->stats().rtpIgnored, 10u);
+
+        call.a->setPorts(std::make_shared<TonePort>(8000, TonePort::Tone {1000.0, -10.0}), nullptr);
+        StreamParams pa = params("PCMU", 0, call.b->localPort());
+        pa.srtp = srtpFor(testKey(1), testKey(2));
+        call.a->start(pa);
+        QTRY_VERIFY2(call.b->stats().decoded > 20, dump(call.b->stats()));
+        QCOMPARE(call.b->stats().latchedSource, QStringLiteral("127.0.0.1:%1").arg(call.a->localPort()));
     }
 
     void muteSendsSilentPackets()
@@ -462,6 +646,32 @@ private slots:
         const quint64 sent = s->stats().rtpSent;
         QTRY_VERIFY(s->stats().rtpSent > sent + 5); // carries on
         QCOMPARE(failed.size(), 0);
+    }
+
+    void srtpSurvivesPortUnreachable()
+    {
+        // Nobody listens at first (the far end opens its port late): SRTP packets that could not leave must not
+        // wedge the sender, whose next packets need fresh SRTP indexes.
+        Call call;
+        quint16 closed = 0;
+        {
+            QUdpSocket probe;
+            QVERIFY(probe.bind(kLoopback, 0));
+            closed = probe.localPort();
+        }
+        call.a->setPorts(std::make_shared<TonePort>(8000, TonePort::Tone {1000.0, -10.0}), nullptr);
+        call.b->setPorts(nullptr, std::make_shared<RecordingPort>(8000));
+        StreamParams pa = params("PCMU", 0, closed), pb = params("PCMU", 0, call.a->localPort());
+        pa.srtp = srtpFor(testKey(1), testKey(2));
+        pb.srtp = srtpFor(testKey(2), testKey(1));
+        call.a->start(pa);
+        QTRY_VERIFY2(call.a->stats().portUnreachable > 3, dump(call.a->stats()));
+        call.b->start(pb);
+        pa.remotePort = call.b->localPort();
+        call.a->update(pa);
+        QTRY_VERIFY2(call.b->stats().decoded > 20, dump(call.b->stats()));
+        QCOMPARE(call.b->stats().srtpAuthFailures, 0u);
+        QCOMPARE(call.a->stats().srtpErrors, 0u);
     }
 
     void bindErrorsNameAddressAndRange()

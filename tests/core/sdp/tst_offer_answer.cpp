@@ -9,6 +9,7 @@
 using namespace ds::sdp;
 
 Q_DECLARE_METATYPE(ds::sdp::Direction)
+Q_DECLARE_METATYPE(ds::sdp::SrtpMode)
 
 namespace {
 
@@ -31,7 +32,7 @@ SessionDescription sdp(const QByteArray &media)
     return *s;
 }
 
-LocalMedia us(QList<QByteArray> codecs = {"PCMU", "PCMA", "opus"})
+LocalMedia us(QList<QByteArray> codecs = {"PCMU", "PCMA", "opus"}, SrtpMode srtp = SrtpMode::Off)
 {
     LocalMedia l;
     l.address = "192.0.2.10";
@@ -39,7 +40,29 @@ LocalMedia us(QList<QByteArray> codecs = {"PCMU", "PCMA", "opus"})
     l.sessionId = 1000;
     l.sessionVersion = 1;
     l.codecs = std::move(codecs);
+    l.srtp = srtp;
+    l.crypto = *makeOfferCrypto(srtp);
     return l;
+}
+
+LocalMedia secured(SrtpMode mode, const QByteArray &address = "192.0.2.10", int port = 4000)
+{
+    LocalMedia l = us({"PCMU", "PCMA"}, mode);
+    l.address = address;
+    l.audioPort = port;
+    return l;
+}
+
+QByteArray keyOf(const CryptoAttribute &a) { return QByteArray(reinterpret_cast<const char *>(a.keys[0].keySalt.data()), a.keys[0].keySalt.size()); }
+
+// An offer as baresip 1.0 writes it with mediaenc=srtp (best effort) or srtp-mand.
+QByteArray baresipOffer(const QByteArray &proto)
+{
+    return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+           "m=audio 10000 "
+        + proto
+        + " 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+          "a=sendrecv\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
 }
 
 // The answer as the peer would receive it: serialized and parsed again.
@@ -161,7 +184,7 @@ private slots:
         QTest::newRow("video only") << head + "m=video 5000 RTP/AVP 99\r\na=rtpmap:99 H264/90000\r\n"
                                     << "no RTP/AVP audio codec";
         QTest::newRow("SRTP only") << head + "m=audio 5000 RTP/SAVP 0\r\n"
-                                   << "no RTP/AVP audio codec";
+                                   << "RTP/SAVP (SRTP only) and SRTP is off for this account";
         QTest::newRow("audio disabled") << head + "m=audio 0 RTP/AVP 0\r\n"
                                         << "no usable audio stream";
         QTest::newRow("opus mono is not opus") << head + "m=audio 5000 RTP/AVP 96\r\na=rtpmap:96 opus/48000\r\n"
@@ -320,6 +343,209 @@ private slots:
         QVERIFY(!n);
         QCOMPARE(int(n.error().code), code);
         QVERIFY2(n.error().what.contains(expected), qPrintable(n.error().what));
+    }
+
+    // SRTP with SDES keys (RFC 4568): what each mode offers, answers and accepts.
+    void srtpOfferForms()
+    {
+        const SessionDescription off = makeOffer(us());
+        QCOMPARE(mLine(off, 0), "m=audio 4000 RTP/AVP 0 8 96 97 98");
+        QVERIFY(off.media[0].attributeValues("crypto").isEmpty());
+        // Optional: best effort, RTP/AVP with a=crypto (what baresip's "srtp" and Linphone's optional SRTP send).
+        const SessionDescription optional = makeOffer(secured(SrtpMode::Optional));
+        QCOMPARE(mLine(optional, 0), "m=audio 4000 RTP/AVP 0 8 96");
+        const QList<QByteArray> lines = optional.media[0].attributeValues("crypto");
+        QCOMPARE(lines.size(), offeredCryptoSuites().size());
+        QVERIFY(lines[0].startsWith("1 AES_CM_128_HMAC_SHA1_80 inline:"));
+        QVERIFY(lines[1].startsWith("2 AES_CM_128_HMAC_SHA1_32 inline:"));
+        QVERIFY(SessionDescription::parse(optional.toBytes()));
+        // Mandatory: RTP/SAVP.
+        const SessionDescription mandatory = makeOffer(secured(SrtpMode::Mandatory));
+        QCOMPARE(mLine(mandatory, 0), "m=audio 4000 RTP/SAVP 0 8 96");
+        QCOMPARE(mandatory.media[0].attributeValues("crypto").size(), offeredCryptoSuites().size());
+        QCOMPARE(srtpModeFromName("Mandatory"), SrtpMode::Mandatory);
+        QVERIFY(!srtpModeFromName("sdes"));
+        QCOMPARE(srtpModeName(SrtpMode::Optional), "optional");
+    }
+
+    void srtpEndToEnd_data()
+    {
+        QTest::addColumn<SrtpMode>("caller");
+        QTest::addColumn<SrtpMode>("callee");
+        QTest::addColumn<bool>("encrypted");
+        QTest::newRow("mandatory to mandatory") << SrtpMode::Mandatory << SrtpMode::Mandatory << true;
+        QTest::newRow("mandatory to optional") << SrtpMode::Mandatory << SrtpMode::Optional << true;
+        QTest::newRow("optional to mandatory") << SrtpMode::Optional << SrtpMode::Mandatory << true;
+        QTest::newRow("optional to optional") << SrtpMode::Optional << SrtpMode::Optional << true;
+        QTest::newRow("optional to off") << SrtpMode::Optional << SrtpMode::Off << false;
+        QTest::newRow("off to optional") << SrtpMode::Off << SrtpMode::Optional << false;
+    }
+    void srtpEndToEnd()
+    {
+        QFETCH(SrtpMode, caller);
+        QFETCH(SrtpMode, callee);
+        QFETCH(bool, encrypted);
+        const SessionDescription offer = makeOffer(secured(caller));
+        auto answered = answerOffer(overTheWire(offer), secured(callee, "198.51.100.30", 30000));
+        QVERIFY2(answered, answered ? "" : qPrintable(answered.error().toString()));
+        QCOMPARE(answered->answer.media[0].proto, offer.media[0].proto); // RFC 3264 6: the offer's transport
+        auto n = processAnswer(offer, overTheWire(answered->answer));
+        QVERIFY2(n, n ? "" : qPrintable(n.error().toString()));
+        QCOMPARE(n->srtp.has_value(), encrypted);
+        QCOMPARE(answered->srtp.has_value(), encrypted);
+        if (!encrypted) {
+            QVERIFY(answered->answer.media[0].attributeValues("crypto").isEmpty());
+            QVERIFY(!n->srtp);
+            QCOMPARE(!n->srtpNote.isEmpty(), caller == SrtpMode::Optional); // the caller hears why there is no SRTP
+            return;
+        }
+        // Each side sends with its own key and expects the other's (RFC 4568 6.1): the keys cross over.
+        QCOMPARE(n->srtp->suite, CryptoSuite::AesCm128HmacSha1_80);
+        QCOMPARE(answered->srtp->suite, CryptoSuite::AesCm128HmacSha1_80);
+        QCOMPARE(keyOf(n->srtp->local), keyOf(answered->srtp->remote));
+        QCOMPARE(keyOf(n->srtp->remote), keyOf(answered->srtp->local));
+        QVERIFY(keyOf(n->srtp->local) != keyOf(n->srtp->remote));
+        QCOMPARE(answered->answer.media[0].attributeValues("crypto").size(), 1);
+        QVERIFY(answered->answer.media[0].attributeValues("crypto")[0].startsWith("1 AES_CM_128_HMAC_SHA1_80 inline:"));
+    }
+
+    void srtpAnswerPicksOfferersTagWithOwnKey()
+    {
+        // A peer offering only the 32-bit tag suite, and a suite we lack first.
+        const QByteArray offer = "v=0\r\no=- 1 2 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\n"
+                                 "m=audio 5000 RTP/SAVP 0\r\n"
+                                 "a=crypto:5 F8_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm\r\n"
+                                 "a=crypto:9 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^31\r\n";
+        auto n = answerOffer(*SessionDescription::parse(offer), secured(SrtpMode::Optional));
+        QVERIFY2(n, n ? "" : qPrintable(n.error().toString()));
+        QCOMPARE(mLine(n->answer, 0), "m=audio 4000 RTP/SAVP 0");
+        const QList<QByteArray> lines = n->answer.media[0].attributeValues("crypto");
+        QCOMPARE(lines.size(), 1);
+        QVERIFY(lines[0].startsWith("9 AES_CM_128_HMAC_SHA1_32 inline:"));
+        QVERIFY(!lines[0].contains("PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR")); // our key, not theirs
+        QCOMPARE(n->srtp->suite, CryptoSuite::AesCm128HmacSha1_32);
+        QCOMPARE(n->srtp->remote.keys[0].lifetime.value_or(0), quint64(1) << 31);
+    }
+
+    void srtpRefusals_data()
+    {
+        QTest::addColumn<QByteArray>("offer");
+        QTest::addColumn<SrtpMode>("mode");
+        QTest::addColumn<QString>("expected");
+        const QByteArray head = "v=0\r\no=- 5 5 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\n";
+        const QByteArray crypto80 = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+        QTest::newRow("mandatory, plain RTP offer") << head + "m=audio 5000 RTP/AVP 0\r\n"
+                                                    << SrtpMode::Mandatory << "SRTP is mandatory and the offer has no a=crypto line (plain RTP)";
+        QTest::newRow("off, SAVP offer") << head + "m=audio 5000 RTP/SAVP 0\r\n" + crypto80 << SrtpMode::Off << "SRTP is off for this account";
+        QTest::newRow("SAVP without crypto") << head + "m=audio 5000 RTP/SAVP 0\r\n" << SrtpMode::Optional << "has no a=crypto line";
+        QTest::newRow("mandatory, only unknown suites")
+            << head + "m=audio 5000 RTP/SAVP 0\r\na=crypto:1 F8_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm\r\n"
+            << SrtpMode::Mandatory << "F8_128_HMAC_SHA1_80 is not one we use";
+        QTest::newRow("mandatory, malformed key") << head + "m=audio 5000 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=\r\n"
+                                                  << SrtpMode::Mandatory << "needs a 30-octet key||salt";
+        QTest::newRow("mandatory, unencrypted SRTP asked") << head + "m=audio 5000 RTP/SAVP 0\r\n" + crypto80.trimmed() + " UNENCRYPTED_SRTP\r\n"
+                                                           << SrtpMode::Mandatory << "UNENCRYPTED_SRTP";
+    }
+    void srtpRefusals()
+    {
+        QFETCH(QByteArray, offer);
+        QFETCH(SrtpMode, mode);
+        QFETCH(QString, expected);
+        auto parsed = SessionDescription::parse(offer);
+        QVERIFY(parsed);
+        auto n = answerOffer(*parsed, secured(mode));
+        QVERIFY(!n);
+        QCOMPARE(n.error().code, Error::Code::NotAcceptableHere); // 488
+        QVERIFY2(n.error().what.contains(expected), qPrintable(n.error().what));
+        QVERIFY(!n.error().what.contains("PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR")); // never a key in a reason
+    }
+
+    void srtpOptionalFallsBackToPlainRtp()
+    {
+        // Best effort: an RTP/AVP offer whose crypto lines are all unusable is answered as plain RTP, with the reason kept.
+        const QByteArray offer = "v=0\r\no=- 5 5 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\n"
+                                 "m=audio 5000 RTP/AVP 0\r\na=crypto:1 F8_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm\r\n";
+        auto n = answerOffer(*SessionDescription::parse(offer), secured(SrtpMode::Optional));
+        QVERIFY(n);
+        QVERIFY(!n->srtp);
+        QVERIFY(n->answer.media[0].attributeValues("crypto").isEmpty());
+        QVERIFY2(n->srtpNote.contains("F8_128_HMAC_SHA1_80"), qPrintable(n->srtpNote));
+        // Off ignores a=crypto in an RTP/AVP offer altogether.
+        auto off = answerOffer(*SessionDescription::parse(baresipOffer("RTP/AVP")), secured(SrtpMode::Off));
+        QVERIFY(off);
+        QVERIFY(!off->srtp);
+        QVERIFY(off->srtpNote.isEmpty());
+        QVERIFY(off->answer.media[0].attributeValues("crypto").isEmpty());
+    }
+
+    void srtpBaresipOffers_data()
+    {
+        QTest::addColumn<QByteArray>("proto");
+        QTest::addColumn<SrtpMode>("mode");
+        QTest::newRow("srtp to optional") << QByteArray("RTP/AVP") << SrtpMode::Optional;
+        QTest::newRow("srtp to mandatory") << QByteArray("RTP/AVP") << SrtpMode::Mandatory;
+        QTest::newRow("srtp-mand to optional") << QByteArray("RTP/SAVP") << SrtpMode::Optional;
+        QTest::newRow("srtp-mand to mandatory") << QByteArray("RTP/SAVP") << SrtpMode::Mandatory;
+    }
+    void srtpBaresipOffers()
+    {
+        QFETCH(QByteArray, proto);
+        QFETCH(SrtpMode, mode);
+        auto n = answerOffer(*SessionDescription::parse(baresipOffer(proto)), secured(mode));
+        QVERIFY2(n, n ? "" : qPrintable(n.error().toString()));
+        QVERIFY(n->srtp);
+        QCOMPARE(n->answer.media[0].proto, proto);
+        QCOMPARE(n->answer.media[0].attributeValues("crypto").size(), 1);
+        QCOMPARE(n->srtp->remote.tag, 1u);
+    }
+
+    void srtpRefusesBadAnswers_data()
+    {
+        QTest::addColumn<SrtpMode>("mode");
+        QTest::addColumn<QByteArray>("answerMedia");
+        QTest::addColumn<QString>("expected");
+        const QByteArray key = "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR";
+        QTest::newRow("mandatory, no crypto") << SrtpMode::Mandatory << QByteArray("m=audio 6000 RTP/SAVP 0\r\n")
+                                              << "SRTP is mandatory and the answer has no a=crypto line";
+        QTest::newRow("mandatory, answered AVP") << SrtpMode::Mandatory << "m=audio 6000 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 " + key + "\r\n"
+                                                 << "we offered SRTP only (RTP/SAVP) and the answer says RTP/AVP";
+        QTest::newRow("tag never offered") << SrtpMode::Optional << "m=audio 6000 RTP/AVP 0\r\na=crypto:7 AES_CM_128_HMAC_SHA1_80 " + key + "\r\n"
+                                           << "tag 7 is not one we offered";
+        QTest::newRow("suite changed") << SrtpMode::Mandatory << "m=audio 6000 RTP/SAVP 0\r\na=crypto:2 AES_CM_128_HMAC_SHA1_80 " + key + "\r\n"
+                                       << "where we offered AES_CM_128_HMAC_SHA1_32";
+        QTest::newRow("two crypto lines") << SrtpMode::Optional
+                                          << "m=audio 6000 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 " + key + "\r\na=crypto:2 AES_CM_128_HMAC_SHA1_32 "
+                + key + "\r\n"
+                                          << "RFC 4568 wants one";
+        QTest::newRow("short key") << SrtpMode::Optional << QByteArray("m=audio 6000 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=\r\n")
+                                   << "30-octet";
+    }
+    void srtpRefusesBadAnswers()
+    {
+        QFETCH(SrtpMode, mode);
+        QFETCH(QByteArray, answerMedia);
+        QFETCH(QString, expected);
+        auto n = processAnswer(makeOffer(secured(mode)), sdp(answerMedia));
+        QVERIFY(!n);
+        QCOMPARE(n.error().code, Error::Code::BadAnswer);
+        QVERIFY2(n.error().what.contains(expected), qPrintable(n.error().what));
+    }
+
+    void srtpAnswerWithCryptoToPlainOfferIsPlain()
+    {
+        // baresip's best effort adds a=crypto to its answer even when we offered none: still plain RTP.
+        auto n = processAnswer(makeOffer(secured(SrtpMode::Off)),
+            sdp("m=audio 6000 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n"));
+        QVERIFY(n);
+        QVERIFY(!n->srtp);
+        // Optional offer, plain answer: plain RTP, and the reason.
+        auto plain = processAnswer(makeOffer(secured(SrtpMode::Optional)), sdp("m=audio 6000 RTP/AVP 0\r\n"));
+        QVERIFY(plain);
+        QVERIFY(!plain->srtp);
+        QVERIFY(plain->srtpNote.contains("without a=crypto"));
+        // Hold keeps the offer's crypto lines: the same keys go on (RFC 4568 7.1.4 lets them stay).
+        const SessionDescription offer = makeOffer(secured(SrtpMode::Mandatory));
+        QCOMPARE(holdOffer(offer).media[0].attributeValues("crypto"), offer.media[0].attributeValues("crypto"));
     }
 
     void holdAndResume()

@@ -164,6 +164,38 @@ private slots:
         }
     }
 
+    // Resource bounds: at most 256 header fields, a Content-Length within what arrived, and a
+    // datagram as large as UDP carries (64 KiB) parsed without trouble.
+    void bounds_data()
+    {
+        QTest::addColumn<int>("extraHeaders");
+        QTest::addColumn<int>("bodyBytes");
+        QTest::addColumn<QString>("error"); // empty: parses
+        QTest::newRow("250 headers") << 250 << 0 << QString();
+        QTest::newRow("251 headers (256 in all)") << 251 << 0 << QString();
+        QTest::newRow("252 headers (257 in all)") << 252 << 0 << QStringLiteral("more than 256 header fields");
+        QTest::newRow("10000 headers") << 10000 << 0 << QStringLiteral("more than 256 header fields");
+        QTest::newRow("64 KiB datagram") << 0 << 65000 << QString();
+    }
+    void bounds()
+    {
+        QFETCH(int, extraHeaders);
+        QFETCH(int, bodyBytes);
+        QFETCH(QString, error);
+        QByteArray m = "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: x\r\n";
+        for (int i = 0; i < extraHeaders; ++i)
+            m += "X-H" + QByteArray::number(i) + ": v\r\n";
+        m += "Content-Length: " + QByteArray::number(bodyBytes) + "\r\n\r\n" + QByteArray(bodyBytes, 'b');
+        const auto parsed = Parser::parse(m);
+        if (error.isEmpty()) {
+            QVERIFY2(parsed, qPrintable(parsed ? QString() : parsed.error().toString()));
+            QCOMPARE(parsed->body().size(), bodyBytes);
+        } else {
+            QVERIFY(!parsed);
+            QVERIFY2(parsed.error().what.contains(error), qPrintable(parsed.error().what));
+        }
+    }
+
     // Hostile input: every truncation and seeded random corruptions of every torture message
     // go through the parser and the linter without a crash (run under ASan+UBSan in CI).
     void mutationsNeverCrash()

@@ -242,6 +242,28 @@ private slots:
         f.clock.advance(5000 + 1000); // Timer I
         QCOMPARE(f.layer.activeServerTransactions(), 0);
     }
+
+    void inviteServerAckWithItsOwnBranchConfirms()
+    {
+        // svwar ACKs a 404 with a new branch each time: known by Call-ID, From and CSeq instead, so
+        // that the 404 is not sent again for 32 s (and ACKed again each time).
+        Fixture f(false);
+        ServerTransaction *st = nullptr;
+        QObject::connect(&f.layer, &TransactionLayer::requestReceived, [&](const Message &, ServerTransaction *s) {
+            if (s)
+                st = s;
+        });
+        f.transport.deliver(request("INVITE", "z9hG4bK-scan1"));
+        st->respond(response(404, "INVITE", "z9hG4bK-scan1"), 404);
+        QByteArray otherCall = request("ACK", "z9hG4bK-scan2");
+        otherCall.replace("Call-ID: call1", "Call-ID: call2");
+        f.transport.deliver(otherCall);
+        QCOMPARE(st->state(), ServerTransaction::State::Completed);
+        f.transport.deliver(request("ACK", "z9hG4bK-scan3"));
+        QCOMPARE(st->state(), ServerTransaction::State::Confirmed);
+        f.clock.advance(40000);
+        QCOMPARE(f.transport.sentBytes.size(), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTransaction)

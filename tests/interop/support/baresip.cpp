@@ -66,6 +66,8 @@ QString accountLine(const BaresipOptions &o)
     line += o.autoAnswer ? QStringLiteral(";answermode=auto") : QStringLiteral(";answermode=manual");
     if (!o.codec.isEmpty())
         line += QStringLiteral(";audio_codecs=") + codecSpec(o.codec);
+    if (!o.mediaEnc.isEmpty())
+        line += QStringLiteral(";mediaenc=") + o.mediaEnc;
     return line + u'\n';
 }
 
@@ -99,13 +101,15 @@ QString configText(const BaresipOptions &o, quint16 sipPort, quint16 ctrlPort, c
                           "snd_path\t\t%6\n"
                           "opus_bitrate\t\t32000\n"
                           "statmode_default\toff\n"
-                          "ringback_disabled\tyes\n")
+                          "ringback_disabled\tyes\n"
+                          "%7")
         .arg(kHost)
         .arg(sipPort)
         .arg(o.toneHz)
         .arg(kModuleDir)
         .arg(ctrlPort)
-        .arg(recordingDir);
+        .arg(recordingDir)
+        .arg(o.mediaEnc.isEmpty() ? QString() : QStringLiteral("module\t\t\tsrtp.so\n")); // SDES-keyed SRTP (mediaenc)
 }
 
 QByteArray netstring(const QByteArray &payload) { return QByteArray::number(payload.size()) + ':' + payload + ','; }

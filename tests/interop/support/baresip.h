@@ -31,6 +31,9 @@ struct BaresipOptions {
     QString codec;
     bool autoAnswer = true; // answer every incoming call at once; else answer() does
     int toneHz = 440; // the sine it sends (ausine: 10..20000 Hz, half of full scale, -6 dBFS)
+    // Media encryption (the account's mediaenc, srtp.so loaded): "srtp" (best effort: RTP/AVP with
+    // a=crypto), "srtp-mand" (RTP/SAVP) or "srtp-mandf" (RTP/SAVPF); empty: plain RTP.
+    QString mediaEnc;
 };
 
 // BaresipPeer: one baresip process (a PeerProcess, so it never outlives the test) with its own
