@@ -526,7 +526,7 @@ void RegTestPanel::showFailure(int viewRow)
     } else {
         filter.calls = {diag::kNoMessage}; // no such call: an empty ladder
         m_ladderNote->setText(tr("The messages of #%1 %2 were not kept: only the first %3 failed attempts' are.")
-                                  .arg(QString::number(a.index + 1), a.user, QString::number(RegTestTrace::kMaxLadders)));
+                                  .arg(QString::number(a.index + 1), a.user, QString::number(diag::RegTestTrace::kMaxLadders)));
     }
     m_ladderModel->setFilter(filter);
     m_ladder->modelChanged();

@@ -9,7 +9,7 @@
 #include "diag/ladder_model.h"
 #include "diag/reg_report.h"
 #include "phone/reg_tester.h"
-#include "regtest_trace.h"
+#include "diag/regtest_trace.h"
 #include "sip/clock.h"
 
 #include <QWidget>
@@ -53,7 +53,7 @@ public:
     bool isRunning() const { return m_tester != nullptr && m_tester->isRunning(); }
     // The report of the test running, else of the last one (empty before any).
     const ds::diag::RegReport &report() const;
-    const RegTestTrace &trace() const { return m_trace; }
+    const diag::RegTestTrace &trace() const { return m_trace; }
     const ds::diag::LadderModel *ladderModel() const { return m_ladderModel.get(); }
 
     void start();
@@ -125,7 +125,7 @@ private:
     qint64 m_planned = 0;
     bool m_stopping = false;
     bool m_startError = false;
-    RegTestTrace m_trace;
+    diag::RegTestTrace m_trace;
     std::unique_ptr<ds::diag::LadderModel> m_ladderModel;
 };
 

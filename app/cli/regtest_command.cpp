@@ -8,6 +8,8 @@
 #include "session_capture.h"
 #include "trace_output.h"
 
+#include "diag/ladder_text.h"
+#include "diag/regtest_trace.h"
 #include "phone/reg_tester.h"
 #include "sip/resolver.h"
 
@@ -54,7 +56,9 @@ QJsonObject resultJson(const diag::RegReport &r, const phone::RegTester &tester,
     for (auto it = r.byOutcome().begin(); it != r.byOutcome().end(); ++it)
         byOutcome.insert(it.key(), it.value());
     QString reason;
-    if (r.attempted() == 0)
+    if (!tester.endReason().isEmpty())
+        reason = tester.endReason();
+    else if (r.attempted() == 0)
         reason = QStringLiteral("no registration was attempted");
     else if (r.failed() == 0)
         reason = QStringLiteral("all %1 registrations succeeded").arg(r.attempted());
@@ -74,17 +78,19 @@ QJsonObject resultJson(const diag::RegReport &r, const phone::RegTester &tester,
         o.insert(QStringLiteral("target_rate_per_s"), targetRate);
     // Whole registration (first REGISTER to 200 OK) of the registered ones; the challenge round
     // (REGISTER to 401/407) of every challenged attempt.
+    // null, not 0, without samples (every attempt timed out): 0 ms would read as "instant".
+    auto ms = [](const diag::LatencyStats &s, double v) { return s.count() ? QJsonValue(v) : QJsonValue(QJsonValue::Null); };
     const auto &t = r.total();
-    o.insert(QStringLiteral("p50_ms"), t.percentile(50));
-    o.insert(QStringLiteral("p95_ms"), t.percentile(95));
-    o.insert(QStringLiteral("p99_ms"), t.percentile(99));
-    o.insert(QStringLiteral("max_ms"), t.max());
-    o.insert(QStringLiteral("mean_ms"), t.mean());
+    o.insert(QStringLiteral("p50_ms"), ms(t, t.percentile(50)));
+    o.insert(QStringLiteral("p95_ms"), ms(t, t.percentile(95)));
+    o.insert(QStringLiteral("p99_ms"), ms(t, t.percentile(99)));
+    o.insert(QStringLiteral("max_ms"), ms(t, t.max()));
+    o.insert(QStringLiteral("mean_ms"), ms(t, t.mean()));
     const auto &c = r.challenge();
-    o.insert(QStringLiteral("challenge_p50_ms"), c.percentile(50));
-    o.insert(QStringLiteral("challenge_p95_ms"), c.percentile(95));
-    o.insert(QStringLiteral("challenge_p99_ms"), c.percentile(99));
-    o.insert(QStringLiteral("challenge_max_ms"), c.max());
+    o.insert(QStringLiteral("challenge_p50_ms"), ms(c, c.percentile(50)));
+    o.insert(QStringLiteral("challenge_p95_ms"), ms(c, c.percentile(95)));
+    o.insert(QStringLiteral("challenge_p99_ms"), ms(c, c.percentile(99)));
+    o.insert(QStringLiteral("challenge_max_ms"), ms(c, c.max()));
     QJsonArray histogram;
     for (const auto &b : t.histogram())
         histogram.append(QJsonObject {{QStringLiteral("from_ms"), b.fromMs}, {QStringLiteral("to_ms"), b.toMs}, {QStringLiteral("count"), b.count}});
@@ -98,6 +104,21 @@ QJsonObject resultJson(const diag::RegReport &r, const phone::RegTester &tester,
     if (r.failuresDropped())
         o.insert(QStringLiteral("failures_not_listed"), r.failuresDropped());
     return o;
+}
+
+// The text ladder of one Call-ID's messages in store; empty when it has none.
+QString ladderOf(const diag::TraceStore &store, const QByteArray &callId)
+{
+    diag::LadderModel model(store);
+    model.update();
+    diag::LadderFilter filter;
+    for (quint32 c = 0; c < model.callCount(); ++c)
+        if (model.callSummary(c).callId == QLatin1String(callId))
+            filter.calls.insert(c);
+    if (filter.calls.isEmpty())
+        return {};
+    model.setFilter(filter);
+    return diag::renderTextLadder(model);
 }
 
 } // namespace
@@ -175,10 +196,14 @@ int runRegtest(const QStringList &args)
 
     sip::SystemClock clock;
     phone::RegTester tester(std::move(*accounts), options, clock);
+    // --pcap keeps the whole test, as asked; --ladder keeps only what it shows, the messages of
+    // failed attempts (bounded: RegTestTrace).
     SessionCapture capture;
-    const bool capturing = common->ladder || !common->pcapPath.isEmpty();
-    if (capturing)
-        capture.attach(tester.agent(), !common->pcapPath.isEmpty());
+    if (!common->pcapPath.isEmpty())
+        capture.attach(tester.agent(), true);
+    diag::RegTestTrace failedTrace(options.concurrency);
+    if (common->ladder)
+        QObject::connect(&tester.agent(), &phone::UserAgent::traced, [&](const sip::TraceEvent &e) { failedTrace.add(e); });
     QObject::connect(&tester.agent(), &phone::UserAgent::resolved, [&](const QString &summary) { reportFinding(out, QStringLiteral("info"), summary); });
 
     // One multi-argument arg(): the server is the user's text and may hold '%'.
@@ -188,6 +213,8 @@ int runRegtest(const QStringList &args)
 
     QByteArray firstFailure;
     QObject::connect(&tester, &phone::RegTester::attemptFinished, [&](const diag::RegAttempt &a) {
+        if (common->ladder)
+            failedTrace.finish(a);
         if (a.registered && (a.unregisterOutcome.isEmpty() || a.unregisterOutcome == QLatin1String("unregistered")))
             return;
         if (firstFailure.isEmpty())
@@ -230,7 +257,8 @@ int runRegtest(const QStringList &args)
             const auto &r = tester.report();
             if (common->ladder && !firstFailure.isEmpty()) {
                 out.text(QStringLiteral("the first failed attempt:"));
-                reportLadder(out, capture.ladder(firstFailure));
+                const QString ladder = ladderOf(failedTrace.store(), firstFailure);
+                reportLadder(out, ladder.isEmpty() ? QStringLiteral("(no SIP message of this attempt was sent or received)\n") : ladder);
             }
             out.event(QStringLiteral("result"),
                 resultJson(r, tester, tester.agent().isReady() ? tester.agent().serverText() : options.server, options.rate, options.concurrency));

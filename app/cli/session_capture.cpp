@@ -17,17 +17,10 @@ void SessionCapture::attach(phone::UserAgent &agent, bool keepWire)
     QObject::connect(&agent, &phone::UserAgent::tlsKeyLogLine, &agent, [this](const QByteArray &line) { m_wire.addKeyLogLine(line); });
 }
 
-QString SessionCapture::ladder(const QByteArray &callId) const
+QString SessionCapture::ladder() const
 {
     diag::LadderModel model(m_store);
     model.update();
-    if (!callId.isEmpty()) {
-        diag::LadderFilter filter;
-        for (quint32 c = 0; c < model.callCount(); ++c)
-            if (model.callSummary(c).callId == QLatin1String(callId))
-                filter.calls.insert(c);
-        model.setFilter(filter);
-    }
     return diag::renderTextLadder(model);
 }
 

@@ -21,8 +21,7 @@ public:
     // the keys are secrets and stay in memory otherwise not at all).
     void attach(phone::UserAgent &agent, bool keepWire);
     void add(const sip::TraceEvent &event) { m_store.append(event); }
-    // The text ladder of every message, or of one Call-ID's only.
-    QString ladder(const QByteArray &callId = {}) const;
+    QString ladder() const;
     // pcapng (with the key log) unless path ends in .pcap; returns the frames written.
     std::expected<quint64, QString> write(const QString &path) const;
 

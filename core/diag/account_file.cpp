@@ -3,6 +3,7 @@
 #include <QFile>
 
 #include <algorithm>
+#include <cctype>
 
 namespace ds::diag {
 
@@ -59,6 +60,26 @@ bool validUser(QByteArrayView u)
     return true;
 }
 
+// A host for the AOR: letters, digits, '.', '-', and an IPv6 literal's brackets and colons.
+bool validDomain(QByteArrayView d)
+{
+    if (d.isEmpty() || d.size() > 253)
+        return false;
+    for (char c : d)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '[' && c != ']' && c != ':')
+            return false;
+    return true;
+}
+
+// How a warning names the account: its user, unless the user field may hold more than a user
+// (`alice,secret` from a comma-separated file): warnings must never carry a password.
+QString accountName(const QString &user)
+{
+    if (user.contains(QLatin1Char(',')) || user.size() > 64)
+        return QStringLiteral("the account");
+    return QStringLiteral("account ") + user;
+}
+
 } // namespace
 
 std::expected<AccountFile, QString> parseAccountFile(QByteArrayView text, const QString &name)
@@ -99,15 +120,16 @@ std::expected<AccountFile, QString> parseAccountFile(QByteArrayView text, const 
         const QList<QByteArrayView> f = fields(line);
         TestAccount a;
         a.line = lineNo;
+        // The field itself is never quoted: a line in the wrong form may hold the password there.
         if (!validUser(f[0])) {
-            file.warnings << QStringLiteral("line %1: \"%2\" is not a SIP user name, skipped")
-                                 .arg(lineNo)
-                                 .arg(QString::fromUtf8(f[0].first(std::min<qsizetype>(f[0].size(), 64))));
+            file.warnings << QStringLiteral("line %1: the first field is not a SIP user name (no spaces, '@', ':', '<', '>' or quotes), skipped").arg(lineNo);
             continue;
         }
         a.user = QString::fromUtf8(f[0]);
         if (f.size() < 2 || f[1].isEmpty()) {
-            file.warnings << QStringLiteral("line %1: account %2 has no password field, skipped").arg(lineNo).arg(a.user);
+            file.warnings << (f[0].contains(',')
+                    ? QStringLiteral("line %1: no ';' between the fields (they are separated by ';', not ','), skipped").arg(lineNo)
+                    : QStringLiteral("line %1: %2 has no password field, skipped").arg(lineNo).arg(accountName(a.user)));
             continue;
         }
         // SIPp's keyword may be in any field (its documentation's example is
@@ -117,7 +139,7 @@ std::expected<AccountFile, QString> parseAccountFile(QByteArrayView text, const 
         if (authField != f.end() || f[1].startsWith('[')) {
             const QByteArrayView auth = authField != f.end() ? *authField : f[1];
             if (!parseSippAuth(auth, a)) {
-                file.warnings << QStringLiteral("line %1: account %2: the [authentication ...] field has no password=, skipped").arg(lineNo).arg(a.user);
+                file.warnings << QStringLiteral("line %1: %2: the [authentication ...] field has no password=, skipped").arg(lineNo).arg(accountName(a.user));
                 continue;
             }
             if (authField == f.begin() + 1 && f.size() > 2 && file.format == AccountFile::Format::Csv)
@@ -129,7 +151,15 @@ std::expected<AccountFile, QString> parseAccountFile(QByteArrayView text, const 
             if (f.size() > 3)
                 a.domain = QString::fromUtf8(f[3]);
             if (f.size() > 4)
-                file.warnings << QStringLiteral("line %1: account %2: fields after the fourth ignored").arg(lineNo).arg(a.user);
+                file.warnings << QStringLiteral("line %1: %2: fields after the fourth ignored").arg(lineNo).arg(accountName(a.user));
+        }
+        if (!a.authUser.isEmpty() && !validUser(a.authUser.toUtf8())) {
+            file.warnings << QStringLiteral("line %1: %2: the authentication user is not a SIP user name, skipped").arg(lineNo).arg(accountName(a.user));
+            continue;
+        }
+        if (!a.domain.isEmpty() && !validDomain(a.domain.toUtf8())) {
+            file.warnings << QStringLiteral("line %1: %2: the domain is not a host name, skipped").arg(lineNo).arg(accountName(a.user));
+            continue;
         }
         if (file.accounts.size() == kMaxAccounts)
             return std::unexpected(QStringLiteral("%1: more than %2 accounts").arg(name).arg(kMaxAccounts));

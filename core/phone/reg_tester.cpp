@@ -29,16 +29,35 @@ RegTester::RegTester(diag::AccountFile accounts, RegTestOptions options, sip::Cl
     account.expires = m_options.expires;
     m_agent = std::make_unique<UserAgent>(account, m_options.agent, m_clock);
     connect(m_agent.get(), &UserAgent::ready, this, [this] {
+        m_agentDown = false;
+        // The transport's failure reaches the layer's transactions at once, but the agent drops
+        // the layer a turn later: no attempt may start on it meanwhile.
+        connect(m_agent->layer(), &sip::TransactionLayer::transportFailed, this, [this] { m_agentDown = true; });
         if (m_running && !m_stopping)
-            pump();
+            schedulePump();
+    });
+    connect(m_agent.get(), &UserAgent::connectionLost, this, [this](const QString &reason) {
+        m_agentDown = true;
+        if (!m_running || m_stopping)
+            return;
+        // TCP/TLS: the attempts in flight ended as network errors; connect again and go on.
+        m_lostReason = reason;
+        m_agent->start();
     });
     connect(m_agent.get(), &UserAgent::failed, this, [this](const Diagnosis &d) {
-        if (!m_running || m_started > 0)
-            return; // attempts in flight report the failure themselves
-        m_running = false;
-        m_finished = true;
-        emit failedToStart(d);
-        emit finished();
+        if (!m_running)
+            return;
+        if (m_started == 0) {
+            m_running = false;
+            m_finished = true;
+            emit failedToStart(d);
+            emit finished();
+            return;
+        }
+        // The server cannot be reached again after a lost connection: end the test here.
+        m_endReason = QStringLiteral("the test stopped after %1 attempts: the connection to the server was lost (%2) and could not be opened again: %3")
+                          .arg(QString::number(m_started), m_lostReason, d.reason);
+        abort(outcomeName(d.outcome), d.reason);
     });
 }
 
@@ -64,7 +83,7 @@ void RegTester::start()
         return;
     }
     if (m_agent->isReady())
-        pump();
+        schedulePump(0);
     else
         m_agent->start();
 }
@@ -118,27 +137,44 @@ const diag::TestAccount &RegTester::nextAccount()
     return a;
 }
 
+void RegTester::schedulePump(qint64 delayMs)
+{
+    if (m_pumpTimer)
+        m_clock.cancel(m_pumpTimer);
+    m_pumpTimer = m_clock.schedule(delayMs, [this] { pump(); });
+}
+
 void RegTester::pump()
 {
     m_pumpTimer = 0;
     m_retired.clear();
-    if (!m_running || m_stopping || !m_agent->isReady())
+    if (!m_running || m_stopping || m_agentDown || !m_agent->isReady())
         return;
     if (!m_elapsed.isValid())
         m_elapsed.start();
+    m_inPump = true;
+    // At most one window's worth per call: attempts that fail at once (an unusable account line,
+    // a send error) free their place immediately, and must not turn this into one long loop.
+    int launched = 0;
     while (m_started < m_planned && qint64(m_active.size()) < m_options.concurrency) {
+        if (launched == m_options.concurrency) {
+            schedulePump(0);
+            break;
+        }
         if (m_options.rate > 0) {
             // Attempt n is due n/rate seconds after the first: a late pump catches up, so the
             // achieved rate is the one asked for whenever the server keeps up.
             const double dueS = double(m_started) / m_options.rate;
             const double nowS = elapsedSeconds();
             if (dueS > nowS) {
-                m_pumpTimer = m_clock.schedule(std::max<qint64>(1, qint64((dueS - nowS) * 1000)), [this] { pump(); });
-                return;
+                schedulePump(std::max<qint64>(1, qint64((dueS - nowS) * 1000)));
+                break;
             }
         }
         launch(nextAccount());
+        ++launched;
     }
+    m_inPump = false;
 }
 
 void RegTester::launch(const diag::TestAccount &account)
@@ -189,7 +225,9 @@ void RegTester::complete(Registration *r)
     if (it == m_active.end())
         return;
     diag::RegAttempt attempt = std::move(it->second.attempt);
-    // Deleted at the next pump: this runs inside the Registration's own signal.
+    // Nothing of it may go on (a retransmission, a refresh); deleted at the next pump, since this
+    // runs inside the Registration's own signal.
+    it->second.registration->cancel();
     m_retired.push_back(std::move(it->second.registration));
     m_active.erase(it);
     m_report.add(attempt);
@@ -199,8 +237,8 @@ void RegTester::complete(Registration *r)
         finishIfDone();
         return;
     }
-    if (!m_pumpTimer)
-        m_pumpTimer = m_clock.schedule(0, [this] { pump(); });
+    if (!m_pumpTimer && !m_inPump)
+        schedulePump(0);
 }
 
 void RegTester::finishIfDone()

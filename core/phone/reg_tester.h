@@ -58,6 +58,8 @@ public:
     UserAgent &agent() { return *m_agent; }
     // Seconds since the first attempt started.
     double elapsedSeconds() const;
+    // Why the test ended before its planned attempts, when it did (empty otherwise).
+    QString endReason() const { return m_endReason; }
 
 signals:
     void attemptFinished(const ds::diag::RegAttempt &attempt);
@@ -72,6 +74,7 @@ private:
     };
 
     void pump();
+    void schedulePump(qint64 delayMs = 0);
     void launch(const diag::TestAccount &account);
     void onFinished(Registration *r, const Diagnosis &d);
     void complete(Registration *r);
@@ -93,6 +96,10 @@ private:
     bool m_running = false;
     bool m_stopping = false;
     bool m_finished = false;
+    bool m_inPump = false;
+    bool m_agentDown = false; // the transport failed; wait for ready() before starting attempts
+    QString m_lostReason;
+    QString m_endReason;
     sip::Clock::TimerId m_pumpTimer = 0;
 };
 

@@ -108,6 +108,14 @@ void Registration::registerNow()
     send(m_auth.hasCredentials());
 }
 
+void Registration::cancel()
+{
+    cancelRefresh();
+    if (m_transaction)
+        m_transaction->abandon();
+    m_transaction = nullptr;
+}
+
 void Registration::unregister()
 {
     cancelRefresh();
@@ -123,10 +131,11 @@ void Registration::unregister()
 
 void Registration::updateContact()
 {
-    if (m_publicAddress.isEmpty())
-        m_contactHost = m_agent.localEndpoint().toString().toLatin1();
-    else
-        m_contactHost = m_publicAddress.toLatin1();
+    m_viaHost = m_agent.localEndpoint().toString().toLatin1();
+    const QByteArray host = m_publicAddress.isEmpty() ? m_viaHost : m_publicAddress.toLatin1();
+    if (host == m_contactHost && !m_contactUri.isEmpty())
+        return; // unchanged: most sends, and every one of a registration test
+    m_contactHost = host;
     m_contactUri = sipUri(m_identity.user, QString::fromLatin1(m_contactHost));
     if (m_agent.transportKind() != sip::TransportKind::Udp)
         m_contactUri += ";transport=" + sip::transportName(m_agent.transportKind()).toLower();
@@ -137,14 +146,12 @@ QByteArray Registration::buildRequest(int expires, const QList<QPair<QByteArray,
     const QByteArray domain = this->domain().toUtf8();
     const QByteArray aor = sipUri(m_identity.user, QString::fromUtf8(domain));
     const QByteArray display = m_identity.displayName.isEmpty() ? QByteArray() : sip::quoted(m_identity.displayName.toUtf8()) + ' ';
-    const sip::Endpoint local = m_agent.localEndpoint();
     QByteArray r;
     r.reserve(900);
     // RFC 3261 10.2: the Request-URI names the registrar's domain, without user part.
     r += "REGISTER sip:" + domain + " SIP/2.0\r\n";
     // RFC 3581: rport asks the registrar to tell us the source port it saw.
-    r += "Via: SIP/2.0/" + sip::transportName(m_agent.transportKind()) + ' ' + local.toString().toLatin1()
-        + ";rport;branch=" + sip::TransactionLayer::newBranch() + "\r\n";
+    r += "Via: SIP/2.0/" + sip::transportName(m_agent.transportKind()) + ' ' + m_viaHost + ";rport;branch=" + sip::TransactionLayer::newBranch() + "\r\n";
     r += "Max-Forwards: 70\r\n";
     if (!m_identity.domain.isEmpty() || !m_agent.account().domain.isEmpty()) {
         // The server is an outbound proxy for another domain (RFC 3261 8.1.2, loose routing).
@@ -201,9 +208,14 @@ void Registration::send(bool withCredentials)
             fail({Outcome::NetworkError, 0, e.text + QStringLiteral(": nothing listens on that port, or a firewall rejects the connection")});
     };
     QString error;
-    m_transaction = m_agent.layer()->request(buildRequest(expires, auth), m_agent.server(), std::move(cb), &error);
-    if (!m_transaction)
-        fail({Outcome::Refused, 0, QStringLiteral("internal error building REGISTER: %1").arg(error)});
+    sip::ClientTransaction *t = m_agent.layer()->request(buildRequest(expires, auth), m_agent.server(), std::move(cb), &error);
+    if (!t) {
+        m_transaction = nullptr;
+        fail({Outcome::Refused, 0, QStringLiteral("cannot build a valid REGISTER for %1@%2: %3").arg(m_identity.user, domain(), error)});
+        return;
+    }
+    // A send that failed at once has ended the transaction (and this attempt) already.
+    m_transaction = t->state() == sip::ClientTransaction::State::Terminated ? nullptr : t;
 }
 
 ResponseContext Registration::context(const sip::Message &response) const

@@ -41,6 +41,9 @@ public:
 
     void registerNow();
     void unregister();
+    // Stops everything under way (the transaction, the refresh) without a word: the owner is done
+    // with this registration (a registration test's finished attempt).
+    void cancel();
 
     State state() const { return m_state; }
     int requestedExpires() const { return m_requestedExpires; }
@@ -100,6 +103,7 @@ private:
     QByteArray m_callId;
     QByteArray m_fromTag;
     QByteArray m_instance;
+    QByteArray m_viaHost; // our host:port toward the server, for Via
     QByteArray m_contactHost; // host:port used in Contact
     QByteArray m_contactUri;
     QString m_publicAddress;

@@ -6,7 +6,7 @@
 
 #include <functional>
 #include <map>
-#include <unordered_map>
+#include <vector>
 
 namespace ds::sip {
 
@@ -31,18 +31,38 @@ public:
     qint64 nowMs() const override;
     TimerId schedule(qint64 delayMs, std::function<void()> fn) override;
     void cancel(TimerId id) override;
-    int pending() const { return int(m_queue.size()); }
+    int pending() const { return m_pending; }
 
 protected:
     void timerEvent(QTimerEvent *e) override;
 
 private:
+    // A callback's place, reused: the id carries the slot and its generation, so a stale id
+    // never cancels a later timer in the same slot.
+    struct Slot {
+        std::function<void()> fn;
+        quint32 generation = 0;
+        bool active = false;
+    };
+    // A min-heap entry by (due, seq); cancelled timers leave theirs behind, skipped when they
+    // surface and swept out when they outnumber the live ones.
+    struct Entry {
+        qint64 due;
+        quint64 seq;
+        quint32 slot;
+        quint32 generation;
+        bool operator>(const Entry &o) const { return due != o.due ? due > o.due : seq > o.seq; }
+    };
+    bool live(const Entry &e) const { return m_slots[e.slot].active && m_slots[e.slot].generation == e.generation; }
+    void release(quint32 slot);
+    void compact();
     void arm();
 
-    // (due ms, id) -> callback: ordered by due time, then by scheduling order.
-    std::map<std::pair<qint64, TimerId>, std::function<void()>> m_queue;
-    std::unordered_map<TimerId, qint64> m_due; // id -> due, for cancel()
-    TimerId m_next = 1;
+    std::vector<Slot> m_slots;
+    std::vector<quint32> m_free;
+    std::vector<Entry> m_heap;
+    quint64 m_seq = 0;
+    int m_pending = 0;
     int m_qtTimer = 0;
     qint64 m_armedFor = -1; // due time the Qt timer is armed for
 };

@@ -66,21 +66,36 @@ bool digestAlgorithmIsSession(DigestAlgorithm a)
     return a == DigestAlgorithm::Md5Sess || a == DigestAlgorithm::Sha256Sess || a == DigestAlgorithm::Sha512_256Sess;
 }
 
+namespace {
+
+// OpenSSL 3 looks the implementation up in its providers on every EVP_Digest() given a legacy
+// EVP_md5()-style handle; fetched once, it does not (a registration test hashes thousands a second).
+const EVP_MD *fetched(const char *name, const EVP_MD *legacy)
+{
+    const EVP_MD *md = EVP_MD_fetch(nullptr, name, nullptr);
+    return md ? md : legacy;
+}
+
+} // namespace
+
 QByteArray digestHash(DigestAlgorithm a, QByteArrayView data)
 {
+    static const EVP_MD *const md5 = fetched("MD5", EVP_md5());
+    static const EVP_MD *const sha256 = fetched("SHA2-256", EVP_sha256());
+    static const EVP_MD *const sha512_256 = fetched("SHA2-512/256", EVP_sha512_256());
     const EVP_MD *md = nullptr;
     switch (a) {
     case DigestAlgorithm::Md5:
     case DigestAlgorithm::Md5Sess:
-        md = EVP_md5();
+        md = md5;
         break;
     case DigestAlgorithm::Sha256:
     case DigestAlgorithm::Sha256Sess:
-        md = EVP_sha256();
+        md = sha256;
         break;
     case DigestAlgorithm::Sha512_256:
     case DigestAlgorithm::Sha512_256Sess:
-        md = EVP_sha512_256();
+        md = sha512_256;
         break;
     }
     unsigned char out[EVP_MAX_MD_SIZE];

@@ -2,6 +2,8 @@
 
 #include "parser.h"
 
+#include <QVariant>
+
 namespace ds::sip {
 
 UdpTransport::UdpTransport(QObject *parent)
@@ -16,6 +18,10 @@ std::optional<QString> UdpTransport::bind(const QHostAddress &address, quint16 p
 {
     if (!m_socket.bind(address, port))
         return QStringLiteral("cannot bind UDP %1:%2: %3").arg(address.toString()).arg(port).arg(m_socket.errorString());
+    // A burst of answers (a registration test keeps hundreds of transactions in flight, a PBX
+    // sends NOTIFYs in bulk) must not overflow the kernel's default 208 KiB, each datagram
+    // costing it a few KiB: 1 MiB, as far as net.core.rmem_max allows.
+    m_socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, QVariant(kReceiveBuffer));
     return std::nullopt;
 }
 

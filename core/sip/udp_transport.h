@@ -13,6 +13,7 @@ class UdpTransport final : public Transport {
     Q_OBJECT
 public:
     static constexpr int kBatch = 64; // datagrams read per readyRead
+    static constexpr int kReceiveBuffer = 1 << 20; // SO_RCVBUF asked for
     static constexpr qsizetype kMaxDatagram = 65536; // more than UDP can carry: no message is cut
     explicit UdpTransport(QObject *parent = nullptr);
     // Binds to address:port (port 0 picks a free one). Returns an error sentence on failure.

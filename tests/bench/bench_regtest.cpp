@@ -4,6 +4,7 @@
 // failures would mean nothing.
 //
 //   bench_regtest [--dialscope PATH] [--accounts N] [--count N] [--concurrency M] [--repeat R] [--out FILE.json] [--keep]
+//                 [--sipp-default-buffer]
 //   bench_regtest --smoke        50 accounts, 200 registrations, 1 repetition: proves the bench works (CTest)
 //
 // The dialscope binary: --dialscope, else $DIALSCOPE_BIN, else the one this bench was built with. Measure a Release
@@ -12,9 +13,11 @@
 // One Kamailio (tests/interop/kamailio/registrar.cfg: auth_db over db_text, MD5, usrloc in memory, 2 UDP workers)
 // knows N subscribers. One injection file in SIPp's format (`SEQUENTIAL`, then `user;[authentication username=U
 // password=P]`) serves both tools. Each repetition runs both tools one after the other, alternating which goes first:
-//   sipp 127.0.0.1:PORT -sf register_auth.xml -inf users.csv -m COUNT -l M -r 1000000 -t u1
+//   sipp 127.0.0.1:PORT -sf register_auth.xml -inf users.csv -m COUNT -l M -r 1000000 -t u1 -buff_size 1048576
 //   dialscope regtest 127.0.0.1:PORT --accounts users.csv --count COUNT --concurrency M --json
-// Both are unthrottled and bounded by M registrations in flight, over one UDP socket each. Each runs under
+// Both are unthrottled and bounded by M registrations in flight, over one UDP socket each, with the same 1 MiB socket
+// buffers (dialscope asks for 1 MiB on its SIP socket; --sipp-default-buffer runs SIPp with its default 64 KiB, which
+// drops answers in bursts and pays 500 ms retransmissions for them). Each runs under
 // /usr/bin/time: wall seconds from exec to exit (start-up included, the same for both), user+system CPU seconds, and
 // peak resident memory. Rate = COUNT / wall. A row is the median over the repetitions; the ratios are dialscope / SIPp.
 // Zero failures are required of both: SIPp's exit status 0 and its statistics file's FailedCall(C) 0, dialscope's
@@ -61,6 +64,7 @@ struct Options {
     QString out;
     bool keep = false;
     bool smoke = false;
+    bool sippDefaultBuffer = false; // --sipp-default-buffer: SIPp's own 64 KiB socket buffers
 };
 
 struct Measure {
@@ -130,9 +134,9 @@ Measure runSipp(const Options &o, quint16 port, const QString &users, const QStr
     QFile::remove(stat);
     int exitCode = -1;
     const QStringList args {u"127.0.0.1:%1"_s.arg(port), u"-sf"_s, QStringLiteral(DS_BENCH_DIR "/sipp/register_auth.xml"), u"-inf"_s, users, u"-m"_s,
-        QString::number(o.count), u"-l"_s, QString::number(o.concurrency), u"-r"_s, u"1000000"_s, u"-t"_s, u"u1"_s, u"-i"_s, u"127.0.0.1"_s, u"-p"_s,
-        QString::number(freePort()), u"-nostdin"_s, u"-trace_stat"_s, u"-stf"_s, stat, u"-fd"_s, u"3600"_s, u"-trace_err"_s, u"-error_file"_s,
-        dir + u"/sipp_errors.log"_s, u"-timeout"_s, u"600s"_s, u"-timeout_error"_s};
+        QString::number(o.count), u"-l"_s, QString::number(o.concurrency), u"-r"_s, u"1000000"_s, u"-t"_s, u"u1"_s, u"-buff_size"_s,
+        o.sippDefaultBuffer ? u"65535"_s : u"1048576"_s, u"-i"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(freePort()), u"-nostdin"_s, u"-trace_stat"_s,
+        u"-stf"_s, stat, u"-fd"_s, u"3600"_s, u"-trace_err"_s, u"-error_file"_s, dir + u"/sipp_errors.log"_s, u"-timeout"_s, u"600s"_s, u"-timeout_error"_s};
     if (!timed(findProgram(u"sipp"_s), args, dir, m, &exitCode))
         return m;
     const auto totals = sippTotals(stat);
@@ -183,8 +187,9 @@ double median(std::vector<double> v)
 
 int usage()
 {
-    std::fprintf(
-        stderr, "usage: bench_regtest [--dialscope PATH] [--accounts N] [--count N] [--concurrency M] [--repeat R] [--out FILE.json] [--keep] [--smoke]\n");
+    std::fprintf(stderr,
+        "usage: bench_regtest [--dialscope PATH] [--accounts N] [--count N] [--concurrency M] [--repeat R] [--out FILE.json] [--keep] [--sipp-default-buffer] "
+        "[--smoke]\n");
     return 2;
 }
 
@@ -203,6 +208,8 @@ int main(int argc, char **argv)
             o.smoke = true;
         } else if (a == u"--keep") {
             o.keep = true;
+        } else if (a == u"--sipp-default-buffer") {
+            o.sippDefaultBuffer = true;
         } else if (a == u"--dialscope" || a == u"--out") {
             const auto v = next();
             if (!v)

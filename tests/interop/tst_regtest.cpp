@@ -230,11 +230,17 @@ void TstRegtest::failuresClassifiedPerAccount()
         QVERIFY2(!run.out.contains(pw) && !run.err.contains(pw), "a password was printed");
 
     // The text report lists the same, for people.
-    const DialscopeRun text = runDialscope({u"regtest"_s, u"127.0.0.1:%1"_s.arg(m_kamailio->udpPort()), u"--accounts"_s, file});
+    const DialscopeRun text = runDialscope({u"regtest"_s, u"127.0.0.1:%1"_s.arg(m_kamailio->udpPort()), u"--accounts"_s, file, u"--ladder"_s});
     QVERIFY2(text.exitCode == 1, qPrintable(text.describe()));
     QVERIFY2(text.out.contains("24 attempted, 20 registered, 4 failed"), qPrintable(text.describe()));
     QVERIFY2(text.out.contains("nosuchuser not-found:"), qPrintable(text.describe()));
     QVERIFY2(text.out.contains("registration time histogram"), qPrintable(text.describe()));
+    // --ladder: the first failed attempt's exchange, and only its own.
+    const qsizetype ladderAt = text.out.indexOf("the first failed attempt:");
+    QVERIFY2(ladderAt >= 0, qPrintable(text.describe()));
+    const QByteArray ladder = text.out.mid(ladderAt);
+    QVERIFY2(ladder.contains("REGISTER") && (ladder.contains("401") || ladder.contains("403")), qPrintable(text.describe()));
+    QVERIFY2(ladder.count("REGISTER") <= 8, qPrintable(text.describe()));
 }
 
 // --count goes round the accounts; --unregister-after removes every binding again.

@@ -16,7 +16,7 @@
 #include "ui/main_window.h"
 #include "ui/regtest_failure_model.h"
 #include "ui/regtest_panel.h"
-#include "ui/regtest_trace.h"
+#include "diag/regtest_trace.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -475,8 +475,8 @@ void TestRegtestPanel::traceKeepsFailuresOnlyAndStaysBounded()
         return e;
     };
     constexpr int kConcurrency = 10;
-    ui::RegTestTrace trace(kConcurrency);
-    const int attempts = 3 * ui::RegTestTrace::kMaxLadders;
+    diag::RegTestTrace trace(kConcurrency);
+    const int attempts = 3 * diag::RegTestTrace::kMaxLadders;
     for (int i = 0; i < attempts; ++i) {
         trace.add(event(i, true));
         trace.add(event(i, false));
@@ -487,10 +487,10 @@ void TestRegtestPanel::traceKeepsFailuresOnlyAndStaysBounded()
         trace.finish(a);
     }
     QCOMPARE(trace.waiting(), qsizetype(0));
-    QCOMPARE(trace.laddersKept(), ui::RegTestTrace::kMaxLadders);
-    QCOMPARE(trace.laddersDropped(), qint64(attempts / 2 - ui::RegTestTrace::kMaxLadders));
-    QCOMPARE(trace.store().callCount(), quint32(ui::RegTestTrace::kMaxLadders));
-    QCOMPARE(trace.store().size(), quint32(2 * ui::RegTestTrace::kMaxLadders));
+    QCOMPARE(trace.laddersKept(), diag::RegTestTrace::kMaxLadders);
+    QCOMPARE(trace.laddersDropped(), qint64(attempts / 2 - diag::RegTestTrace::kMaxLadders));
+    QCOMPARE(trace.store().callCount(), quint32(diag::RegTestTrace::kMaxLadders));
+    QCOMPARE(trace.store().size(), quint32(2 * diag::RegTestTrace::kMaxLadders));
     QVERIFY(trace.hasLadder("c1"));
     QVERIFY(!trace.hasLadder("c0")); // registered: not kept
     QVERIFY(!trace.hasLadder("c" + QByteArray::number(attempts - 1))); // failed after the store was full
@@ -501,7 +501,7 @@ void TestRegtestPanel::traceKeepsFailuresOnlyAndStaysBounded()
     QVERIFY2(trace.waiting() <= 2 * kConcurrency + 64, qPrintable(QString::number(trace.waiting())));
     // A kept failure's late retransmission joins its ladder.
     trace.add(event(1, false));
-    QCOMPARE(trace.store().size(), quint32(2 * ui::RegTestTrace::kMaxLadders + 1));
+    QCOMPARE(trace.store().size(), quint32(2 * diag::RegTestTrace::kMaxLadders + 1));
 }
 
 void TestRegtestPanel::mainWindowHasTheTab()

@@ -82,6 +82,28 @@ private slots:
             QVERIFY2(!w.contains(u"pw"), qPrintable(w)); // never a password in a report
     }
 
+    // Lines in the wrong form hold the password where the user or a name should be: no warning
+    // may quote them (a comma-separated file, spaces, SIPp's keyword in the first field).
+    void warningsNeverQuoteTheLine()
+    {
+        const auto f = parseAccountFile("1001;pw-ok\n"
+                                        "alice,secret123\n"
+                                        "bob secret456\n"
+                                        "[authentication username=joe password=schmo789];joe\n"
+                                        "carol;pw1;bad user name778\n"
+                                        "dave;pw2;dave;exa mple.com999\n",
+            QStringLiteral("a.csv"));
+        QVERIFY2(f, qPrintable(f ? QString() : f.error()));
+        QCOMPARE(f->accounts.size(), 1);
+        QCOMPARE(f->warnings.size(), 5);
+        QVERIFY2(f->warnings[0].contains(u"separated by ';'"), qPrintable(f->warnings[0]));
+        QVERIFY2(f->warnings[3].contains(u"authentication user"), qPrintable(f->warnings[3]));
+        QVERIFY2(f->warnings[4].contains(u"domain"), qPrintable(f->warnings[4]));
+        for (const QString &w : f->warnings)
+            for (const char *secret : {"secret123", "secret456", "schmo789", "778", "999"})
+                QVERIFY2(!w.contains(QLatin1String(secret)), qPrintable(w));
+    }
+
     void unusableFiles_data()
     {
         QTest::addColumn<QByteArray>("text");

@@ -21,6 +21,7 @@ private slots:
     void selfReschedulingDoesNotStarve();
     void manyPendingTimers();
     void laterEarlierTimerRearms();
+    void staleIdCancelsNothing();
 };
 
 void TstClock::firesInTimeOrderThenFifo()
@@ -104,6 +105,29 @@ void TstClock::laterEarlierTimerRearms()
     clock.schedule(5, [&] { order.push_back(1); }); // earlier than the armed one
     QTRY_COMPARE_WITH_TIMEOUT(order.size(), size_t(1), 1000); // not held back to 2 s
     QCOMPARE(order.front(), 1);
+}
+
+// Slots are reused: the id of a timer that fired (or was cancelled) must not cancel the timer that
+// took its place.
+void TstClock::staleIdCancelsNothing()
+{
+    SystemClock clock;
+    bool first = false;
+    const Clock::TimerId old = clock.schedule(0, [&] { first = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(first, 5000);
+    bool second = false;
+    const Clock::TimerId reused = clock.schedule(5, [&] { second = true; });
+    QVERIFY(reused != old);
+    clock.cancel(old);
+    QCOMPARE(clock.pending(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(second, 5000);
+    const Clock::TimerId cancelled = clock.schedule(5, [] { QFAIL("a cancelled timer fired"); });
+    clock.cancel(cancelled);
+    bool third = false;
+    clock.schedule(10, [&] { third = true; });
+    clock.cancel(cancelled); // its slot now belongs to the third
+    QTRY_VERIFY_WITH_TIMEOUT(third, 5000);
+    QCOMPARE(clock.pending(), 0);
 }
 
 QTEST_GUILESS_MAIN(TstClock)

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace ds::ui {
+namespace ds::diag {
 
 RegTestTrace::RegTestTrace(int concurrency) { reset(concurrency); }
 
@@ -80,4 +80,4 @@ void RegTestTrace::evict()
     }
 }
 
-} // namespace ds::ui
+} // namespace ds::diag

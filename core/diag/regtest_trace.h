@@ -5,8 +5,8 @@
 // ends, a failure's messages go into a TraceStore and a success's are dropped. The store keeps
 // the first kMaxLadders failures (RegReport lists the first 10,000) within kMaxRawBytes.
 
-#include "diag/reg_report.h"
-#include "diag/trace_store.h"
+#include "reg_report.h"
+#include "trace_store.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -15,7 +15,7 @@
 #include <deque>
 #include <memory>
 
-namespace ds::ui {
+namespace ds::diag {
 
 class RegTestTrace {
 public:
@@ -57,4 +57,4 @@ private:
     qint64 m_dropped = 0;
 };
 
-} // namespace ds::ui
+} // namespace ds::diag
