@@ -8,8 +8,8 @@
 #include "diag/account_file.h"
 #include "diag/ladder_model.h"
 #include "diag/reg_report.h"
-#include "phone/reg_tester.h"
 #include "diag/regtest_trace.h"
+#include "phone/reg_tester.h"
 #include "sip/clock.h"
 
 #include <QWidget>

@@ -9,6 +9,7 @@
 #include "support/palettes.h"
 
 #include "diag/ladder_model.h"
+#include "diag/regtest_trace.h"
 #include "phone/phone.h"
 #include "ui/account_store.h"
 #include "ui/ladder_view.h"
@@ -16,7 +17,6 @@
 #include "ui/main_window.h"
 #include "ui/regtest_failure_model.h"
 #include "ui/regtest_panel.h"
-#include "diag/regtest_trace.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
