@@ -46,7 +46,10 @@ void UdpTransport::readPending()
 {
     // At most a batch per call: Qt signals readyRead again on the next turn of the event loop
     // while datagrams wait, and timers, paint events and the other sockets get their turn between.
-    for (int n = 0; n < kBatch && m_socket.hasPendingDatagrams(); ++n) {
+    // Read until the socket is empty rather than asking hasPendingDatagrams() first: that is a
+    // MSG_PEEK syscall per datagram. The read that finds nothing costs one per batch, and Qt reports
+    // it as a TemporaryError ("No datagram available"), which is not a failure.
+    for (int n = 0; n < kBatch; ++n) {
         quint16 port = 0;
         const qint64 size = m_socket.readDatagram(m_buffer.data(), m_buffer.size(), &m_from, &port);
         if (size < 0)

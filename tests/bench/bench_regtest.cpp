@@ -275,8 +275,10 @@ int main(int argc, char **argv)
             const QString dir = tmp.path() + u"/run%1-%2"_s.arg(r).arg(dialscopeTurn ? u"dialscope"_s : u"sipp"_s);
             QDir().mkpath(dir);
             const Measure m = dialscopeTurn ? runDialscope(o, kamailio.udpPort(), users, dir) : runSipp(o, kamailio.udpPort(), users, dir);
-            std::printf("  run %d %-9s %6.2f s wall  %7.0f reg/s  %5.2f s CPU  %6lld KiB peak%s%s\n", r + 1, dialscopeTurn ? "dialscope" : "sipp", m.wallS,
-                m.rate(o.count), m.cpuS, m.maxRssKb, m.ok ? "" : "  FAILED: ", qPrintable(m.error));
+            const QString own
+                = dialscopeTurn && m.ok ? u"  (%1 s from first REGISTER to last answer)"_s.arg(m.result.value(u"elapsed_s").toDouble(), 0, 'f', 2) : QString();
+            std::printf("  run %d %-9s %6.2f s wall  %7.0f reg/s  %5.2f s CPU  %6lld KiB peak%s%s%s\n", r + 1, dialscopeTurn ? "dialscope" : "sipp", m.wallS,
+                m.rate(o.count), m.cpuS, m.maxRssKb, qPrintable(own), m.ok ? "" : "  FAILED: ", qPrintable(m.error));
             std::fflush(stdout);
             if (!m.ok) {
                 std::fprintf(stderr, "%s\n%s\n", qPrintable(m.error), qPrintable(kamailio.logTail(1500)));
