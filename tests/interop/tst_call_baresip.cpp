@@ -39,21 +39,6 @@ constexpr double kLevelTolerance = 6;
 constexpr double kMinToneShare = 0.8;
 constexpr double kCallSeconds = 3;
 
-// Alice (`dialscope answer`) registered at the proxy and listening: a registration event with
-// state registered, then the "waiting for calls" finding.
-bool waitRegistered(DialscopeProcess &answerer, int timeoutMs)
-{
-    bool registered = false;
-    return answerer.waitFor(
-        [&registered](const QJsonObject &e) {
-            const QString kind = e.value(u"event").toString();
-            if (kind == u"registration" && e.value(u"state").toString() == u"registered")
-                registered = true;
-            return registered && kind == u"finding" && e.value(u"text").toString().startsWith(u"waiting for calls");
-        },
-        timeoutMs);
-}
-
 // The raw SIP messages of a trace in one direction that match: requests by method, responses
 // by status and the method of their CSeq.
 QList<QByteArray> messages(const DialscopeRun &run, const QString &dir, const QByteArray &method, int status = 0)
@@ -306,7 +291,7 @@ void TstCallBaresip::baresipCallsDialscope()
     m_answerer = std::make_unique<DialscopeProcess>(QStringList {u"answer"_s, u"--server"_s, server(), u"--user"_s, kAlice.user, u"--password"_s,
         kAlice.password, u"--codecs"_s, codec, u"--tone"_s, QString::number(kDialscopeHz), u"--record"_s, recording, u"--json"_s, u"--timeout"_s, u"30"_s});
     QVERIFY2(m_answerer->start(), qPrintable(m_answerer->describe()));
-    QVERIFY2(waitRegistered(*m_answerer, 10000), "dialscope answer did not register and listen");
+    QVERIFY2(m_answerer->waitRegistered(10000), "dialscope answer did not register and listen");
 
     QVERIFY2(m_bob->dial(u"sip:%1@127.0.0.1:%2"_s.arg(kAlice.user).arg(m_kamailio->udpPort())), qPrintable(m_bob->errorString()));
     QVERIFY2(m_bob->waitEvent(u"CALL_ESTABLISHED"_s), qPrintable(m_bob->errorString()));

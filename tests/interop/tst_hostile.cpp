@@ -36,20 +36,6 @@ const QString kAttacker = u"127.0.0.2"_s;
 
 QString scenario(const QString &name) { return QStringLiteral(DS_INTEROP_DIR "/sipp/") + name; }
 
-// `dialscope answer` registered as bob at the proxy and waiting for calls.
-bool waitRegistered(DialscopeProcess &answerer, int timeoutMs)
-{
-    bool registered = false;
-    return answerer.waitFor(
-        [&registered](const QJsonObject &e) {
-            const QString kind = e.value(u"event").toString();
-            if (kind == u"registration" && e.value(u"state").toString() == u"registered")
-                registered = true;
-            return registered && kind == u"finding" && e.value(u"text").toString().startsWith(u"waiting for calls");
-        },
-        timeoutMs);
-}
-
 // The distinct raw messages of a run in one direction whose remote address is host, requests by
 // method or responses by status.
 QList<QByteArray> messagesWith(const DialscopeRun &run, const QString &dir, const QString &host, const QByteArray &method, int status = 0)
@@ -189,7 +175,7 @@ void TstHostile::scannersRingNothing()
     const quint16 port = freePort(PortKind::Udp);
     DialscopeProcess bob(answerArgs(port, {u"--duration"_s, u"1"_s}));
     QVERIFY2(bob.start(), qPrintable(bob.describe()));
-    QVERIFY2(waitRegistered(bob, 15000), qPrintable(bob.describe()));
+    QVERIFY2(bob.waitRegistered(15000), qPrintable(bob.describe()));
 
     QString log;
     QVERIFY2(
@@ -306,7 +292,7 @@ void TstHostile::floodLeavesTheCallAlone()
     const quint16 port = freePort(PortKind::Udp);
     DialscopeProcess bob(answerArgs(port, {u"--record"_s, dir + u"/bob.wav"_s}));
     QVERIFY2(bob.start(), qPrintable(bob.describe()));
-    QVERIFY2(waitRegistered(bob, 15000), qPrintable(bob.describe()));
+    QVERIFY2(bob.waitRegistered(15000), qPrintable(bob.describe()));
     constexpr int kCallSeconds = 8;
     DialscopeProcess alice({u"call"_s, kBob.user, u"--server"_s, server(), u"--user"_s, kAlice.user, u"--password"_s, kAlice.password, u"--tone"_s, u"1000"_s,
         u"--codecs"_s, u"PCMU"_s, u"--duration"_s, QString::number(kCallSeconds), u"--json"_s, u"--timeout"_s, u"20"_s, u"--bind"_s, u"127.0.0.1:0"_s});

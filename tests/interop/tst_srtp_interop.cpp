@@ -32,19 +32,6 @@ constexpr int kAnswererHz = 600;
 constexpr int kBaresipHz = 440;
 const QString kSuite80 = u"AES_CM_128_HMAC_SHA1_80"_s;
 
-bool waitRegistered(DialscopeProcess &answerer, int timeoutMs)
-{
-    bool registered = false;
-    return answerer.waitFor(
-        [&registered](const QJsonObject &e) {
-            const QString kind = e.value(u"event").toString();
-            if (kind == u"registration" && e.value(u"state").toString() == u"registered")
-                registered = true;
-            return registered && kind == u"finding" && e.value(u"text").toString().startsWith(u"waiting for calls");
-        },
-        timeoutMs);
-}
-
 // Every finding text of a run, joined, for searching and failure messages.
 QString findings(const DialscopeRun &run)
 {
@@ -213,7 +200,7 @@ void TstSrtpInterop::dialscopeToDialscopeOverTls()
                                                  u"--tone"_s, QString::number(kAnswererHz), u"--record"_s, carolHeard, u"--json"_s, u"--timeout"_s, u"30"_s}
             + tls);
     QVERIFY2(m_answerer->start(), qPrintable(m_answerer->describe()));
-    QVERIFY2(waitRegistered(*m_answerer, 10000), "dialscope answer did not register over TLS");
+    QVERIFY2(m_answerer->waitRegistered(10000), "dialscope answer did not register over TLS");
 
     m_call = runDialscope(QStringList {u"call"_s, kCarol.user, u"--server"_s, server, u"--user"_s, kAlice.user, u"--password"_s, kAlice.password, u"--tone"_s,
                               QString::number(kCallerHz), u"--record"_s, aliceHeard, u"--duration"_s, u"2.5"_s, u"--json"_s, u"--timeout"_s, u"30"_s}
@@ -362,7 +349,7 @@ void TstSrtpInterop::baresip()
             QStringList {u"answer"_s, u"--server"_s, server, u"--user"_s, kAlice.user, u"--password"_s, kAlice.password, u"--codecs"_s, u"PCMU"_s, u"--srtp"_s,
                 ourMode, u"--tone"_s, QString::number(kCallerHz), u"--record"_s, recording, u"--json"_s, u"--timeout"_s, u"30"_s});
         QVERIFY2(m_answerer->start(), qPrintable(m_answerer->describe()));
-        QVERIFY2(waitRegistered(*m_answerer, 10000), "dialscope answer did not register");
+        QVERIFY2(m_answerer->waitRegistered(10000), "dialscope answer did not register");
         QVERIFY2(m_bob->dial(u"sip:%1@127.0.0.1:%2"_s.arg(kAlice.user).arg(m_kamailio->udpPort())), qPrintable(m_bob->errorString()));
         QVERIFY2(m_bob->waitEvent(u"CALL_ESTABLISHED"_s), qPrintable(m_bob->errorString()));
         QVERIFY2(m_bob->waitForAudio(BaresipPeer::Stream::Received, 3), qPrintable(m_bob->errorString()));

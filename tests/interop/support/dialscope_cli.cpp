@@ -169,6 +169,19 @@ bool DialscopeProcess::waitListening(int timeoutMs)
         timeoutMs);
 }
 
+bool DialscopeProcess::waitRegistered(int timeoutMs)
+{
+    bool registered = false;
+    return waitFor(
+        [&registered](const QJsonObject &e) {
+            const QString kind = e.value(u"event").toString();
+            if (kind == u"registration" && e.value(u"state").toString() == u"registered")
+                registered = true;
+            return registered && kind == u"finding" && e.value(u"text").toString().startsWith(u"waiting for calls");
+        },
+        timeoutMs);
+}
+
 bool DialscopeProcess::waitFinished(int timeoutMs)
 {
     if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(timeoutMs))

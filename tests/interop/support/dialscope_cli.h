@@ -69,6 +69,9 @@ public:
     bool waitFor(const std::function<bool(const QJsonObject &)> &found, int timeoutMs);
     // Until the "waiting for calls" finding of `dialscope answer`.
     bool waitListening(int timeoutMs);
+    // Until `dialscope answer --server ...` has registered (a registration event with state
+    // registered) and then says it is waiting for calls.
+    bool waitRegistered(int timeoutMs);
     // Until dialscope exits by itself; past timeoutMs its group is killed (finished stays
     // false). Returns run().finished.
     bool waitFinished(int timeoutMs);
