@@ -6,6 +6,7 @@
 #include "support/baresip.h"
 #include "support/dialscope_cli.h"
 #include "support/kamailio_registrar.h"
+#include "support/test_case_dir.h"
 #include "support/wav_analysis.h"
 
 #include <QDir>
@@ -116,15 +117,7 @@ void TstSrtpInterop::cleanup()
     m_error.clear();
 }
 
-QString TstSrtpInterop::caseDir() const
-{
-    QString name = QString::fromLatin1(QTest::currentTestFunction());
-    if (QTest::currentDataTag())
-        name += u'-' + QString::fromLatin1(QTest::currentDataTag()).replace(QRegularExpression(u"[^A-Za-z0-9]+"_s), u"-"_s);
-    const QString dir = m_tmp->path() + u'/' + name;
-    QDir().mkpath(dir);
-    return dir;
-}
+QString TstSrtpInterop::caseDir() const { return testCaseDir(m_tmp->path()); }
 
 bool TstSrtpInterop::startKamailio()
 {
