@@ -3,7 +3,8 @@
 #include "cli/commands.h"
 #include "cli/event_writer.h"
 
-#include "ui/main_window.h"
+#include "phone/dial_uri.h"
+#include "ui/gui_main.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -17,6 +18,7 @@ namespace {
 void usage()
 {
     std::fputs("usage: dialscope                      open the GUI\n"
+               "       dialscope sip:|tel:|callto:LINK   open the GUI and call LINK (a running dialscope takes it)\n"
                "       dialscope register SERVER --user U [--password P] [--auth-user A] [--domain D]\n"
                "                          [--expires N] [--unregister] [--transport udp|tcp|tls]\n"
                "                          [--bind IP[:PORT]] [--json] [--ladder] [--pcap F] [--timeout S]\n"
@@ -29,6 +31,7 @@ void usage()
                "                          [--answer-after S] [--play F] [--record F] [--echo] [--reject CODE]\n"
                "       dialscope regtest SERVER --accounts FILE.csv [--count N] [--rate N/s] [--concurrency M]\n"
                "                          [--expires N] [--unregister-after] [--transport udp|tcp|tls] [--json]\n"
+               "       dialscope demo [--bind 127.0.0.1[:PORT]] [--password P] [--json] [--duration S]\n"
                "       dialscope dtmf detect FILE.wav [--json]\n"
                "       dialscope lint FILE|-\n"
                "       dialscope ladder FILE.pcap [--text] [--json [--messages]] [--svg F] [--png F] [--call CALL-ID]\n"
@@ -64,6 +67,10 @@ int main(int argc, char **argv)
             QCoreApplication app(argc, argv);
             return ds::cli::runRegtest(args);
         }
+        if (command == QLatin1String("demo")) {
+            QCoreApplication app(argc, argv);
+            return ds::cli::runDemo(args);
+        }
         if (command == QLatin1String("dtmf")) {
             QCoreApplication app(argc, argv);
             return ds::cli::runDtmf(args);
@@ -92,6 +99,10 @@ int main(int argc, char **argv)
             usage();
             return 0;
         }
+        if (ds::phone::isDialUri(command)) { // `dialscope sip:alice@example.com`, as the .desktop file starts it
+            QApplication app(argc, argv);
+            return ds::ui::runGui(app, {command});
+        }
         if (!command.startsWith(QLatin1Char('-'))) {
             ds::cli::EventWriter::error(QStringLiteral("dialscope: unknown command \"%1\"").arg(command));
             usage();
@@ -99,5 +110,5 @@ int main(int argc, char **argv)
         }
     }
     QApplication app(argc, argv);
-    return ds::ui::runMainWindow(app);
+    return ds::ui::runGui(app, {});
 }

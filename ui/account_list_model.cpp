@@ -1,9 +1,10 @@
 #include "account_list_model.h"
 
+#include "theme.h"
+
 #include "sip/resolver.h"
 
 #include <QBrush>
-#include <QColor>
 
 namespace ds::ui {
 
@@ -229,9 +230,9 @@ QVariant AccountListModel::data(const QModelIndex &index, int role) const
         if (index.column() != StateColumn)
             return {};
         if (r.state == Registration::State::Registered)
-            return QBrush(QColor(0x1b, 0x7a, 0x2e));
+            return QBrush(toneColor(Tone::Good));
         if (r.state == Registration::State::Failed)
-            return QBrush(QColor(0xb0, 0x00, 0x20));
+            return QBrush(toneColor(Tone::Bad));
         return {};
     case AccountIdRole:
         return r.account.id;

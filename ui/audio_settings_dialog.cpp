@@ -1,5 +1,7 @@
 #include "audio_settings_dialog.h"
 
+#include "theme.h"
+
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -93,7 +95,7 @@ AudioSettingsDialog::AudioSettingsDialog(const phone::CallSettings &current, con
     m_availability->setWordWrap(true);
     if (!m_hasInput || !m_hasOutput) {
         m_availability->setMargin(6);
-        m_availability->setStyleSheet(QStringLiteral("QLabel#audioAvailability { background: #fff3cd; color: #664d03; border: 1px solid #e0c66d; }"));
+        setWarningBanner(m_availability);
     }
 
     // The sound card.
@@ -209,7 +211,7 @@ AudioSettingsDialog::AudioSettingsDialog(const phone::CallSettings &current, con
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("audioProblem"));
     m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("color: #a4000f;"));
+    setTone(m_problem, Tone::Bad);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
 
     auto *layout = new QVBoxLayout(this);

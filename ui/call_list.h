@@ -35,6 +35,8 @@ public:
     QList<CallPanel *> panels() const { return m_panels; }
     // The panel of a call, null when it has none (or the call is gone).
     CallPanel *panelOf(const ds::phone::Call *call) const;
+    // Calls TARGET from the account; a failure goes to the status bar and the findings (redial, test calls).
+    void dial(const QString &accountId, const QString &target);
 
 signals:
     void status(const QString &text); // for the status bar
@@ -43,7 +45,6 @@ signals:
     void activity(); // a call was added: worth bringing the area to the front
 
 private:
-    void dial(const QString &accountId, const QString &target);
     void addPanel(const QString &accountId, ds::phone::Call *call);
     void ring(const QString &accountId, ds::phone::Call *call);
     void ended(const QString &accountId, ds::phone::Call *call);

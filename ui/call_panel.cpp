@@ -2,6 +2,8 @@
 
 #include "call_summary.h"
 #include "dtmf_panel.h"
+#include "icons.h"
+#include "theme.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -44,15 +46,13 @@ QLabel *label(const char *objectName, QWidget *parent, const QString &text = {})
     return l;
 }
 
-QPushButton *button(const char *objectName, const QString &text, const QString &icon, const QString &tip, QWidget *parent)
+QPushButton *button(const char *objectName, const QString &text, QStringView iconName, const QString &tip, QWidget *parent)
 {
-    auto *b = new QPushButton(QIcon::fromTheme(icon), text, parent);
+    auto *b = new QPushButton(icon(iconName), text, parent);
     b->setObjectName(QLatin1String(objectName));
     b->setToolTip(tip);
     return b;
 }
-
-const QColor kProblem(255, 214, 214);
 
 } // namespace
 
@@ -88,13 +88,13 @@ CallPanel::CallPanel(Call *call, const QString &accountName, QWidget *parent)
     m_security = label("callSecurity", this);
     m_security->setToolTip(tr("Media encryption: the SRTP suite both sides agreed on (keys exchanged in the SDP), or plain RTP"));
 
-    m_answer = button("answerCallButton", tr("&Answer"), QStringLiteral("call-start"), tr("Answer this call"), this);
-    m_hold = button("holdButton", tr("&Hold"), QStringLiteral("media-playback-pause"), tr("Put the call on hold (re-INVITE with sendonly)"), this);
+    m_answer = button("answerCallButton", tr("&Answer"), u"call-start", tr("Answer this call"), this);
+    m_hold = button("holdButton", tr("&Hold"), u"call-hold", tr("Put the call on hold (re-INVITE with sendonly)"), this);
     m_hold->setCheckable(true);
-    m_mute = button("muteButton", tr("&Mute"), QStringLiteral("microphone-sensitivity-muted"), tr("Send silence instead of the audio source"), this);
+    m_mute = button("muteButton", tr("&Mute"), u"mic-muted", tr("Send silence instead of the audio source"), this);
     m_mute->setCheckable(true);
-    m_hangUp = button("hangUpButton", tr("Hang &up"), QStringLiteral("call-stop"), tr("End the call"), this);
-    m_close = button("closeButton", tr("&Close"), QStringLiteral("window-close"), tr("Remove this ended call from the list"), this);
+    m_hangUp = button("hangUpButton", tr("Hang &up"), u"call-stop", tr("End the call"), this);
+    m_close = button("closeButton", tr("&Close"), u"close", tr("Remove this ended call from the list"), this);
 
     // Live quality: counters a few times a second.
     m_sent = label("rtpSent", this, QStringLiteral("0"));
@@ -237,6 +237,7 @@ void CallPanel::buildDtmf()
         onFinding(QString::fromLatin1(dtmf::severityName(f.severity)), f.text);
     });
     connect(call, &Call::spectrum, m_dtmf, &DtmfPanel::appendSpectrum);
+    connect(call, &Call::farEndDtmf, m_dtmf, &DtmfPanel::addFarEndDigit);
     call->setSpectrogramEnabled(true); // a few µs per 16 ms of audio: always on, so the picture is there when opened
     refresh();
 }
@@ -330,7 +331,7 @@ void CallPanel::updateSecurity()
         m_security->setText(text);
     if (m_security->property("problem").toBool() != failing) {
         m_security->setProperty("problem", failing);
-        m_security->setStyleSheet(failing ? QStringLiteral("color: #a4000f;") : QString());
+        setTone(m_security, failing ? std::optional(Tone::Bad) : std::nullopt);
     }
 }
 
@@ -338,7 +339,7 @@ void CallPanel::onFinding(const QString &severity, const QString &text)
 {
     auto *item = new QListWidgetItem(QStringLiteral("%1: %2").arg(severity, text), m_findings);
     if (severity != QLatin1String("info"))
-        item->setBackground(kProblem);
+        item->setBackground(toneBackground(Tone::Bad));
     m_findings->show();
     m_findings->scrollToBottom();
 }
@@ -401,10 +402,10 @@ void CallPanel::updateQuality()
     const QStringList problems = m_ended ? QStringList() : CallSummary::audioProblems(s, m_negotiated, m_connectedMs, m_soundCard);
     m_audioPath->setText(m_ended ? tr("call ended: %1 packets sent, %2 received").arg(s.rtpSent).arg(s.rtpReceived)
                                  : CallSummary::audioPath(s, m_negotiated, m_connectedMs, m_soundCard));
-    // A style sheet change re-polishes the label: only when the verdict flips, not at every update.
+    // Only when the verdict flips, not at every update.
     if (const bool problem = !problems.isEmpty(); m_audioPath->property("problem").toBool() != problem) {
         m_audioPath->setProperty("problem", problem);
-        m_audioPath->setStyleSheet(problem ? QStringLiteral("color: #a4000f;") : QString());
+        setTone(m_audioPath, problem ? std::optional(Tone::Bad) : std::nullopt);
     }
     if (m_negotiated && !s.lastSource.isEmpty()) {
         const QString expected = QStringLiteral("%1:%2").arg(QString::fromLatin1(m_negotiated->remoteAddress)).arg(m_negotiated->remotePort);
@@ -431,7 +432,7 @@ void CallPanel::updateNegotiation()
         for (int c = 0; c < texts.size(); ++c) {
             if (item->text(c) != texts[c])
                 item->setText(c, texts[c]);
-            const QBrush brush = !r.problem.isEmpty() && c == 3 ? QBrush(kProblem) : QBrush();
+            const QBrush brush = !r.problem.isEmpty() && c == 3 ? toneBackground(Tone::Bad) : QBrush();
             if (item->background(c) != brush)
                 item->setBackground(c, brush);
             if (item->toolTip(c) != r.problem)

@@ -1,5 +1,7 @@
 #include "dial_pad.h"
 
+#include "icons.h"
+
 #include <QComboBox>
 #include <QCompleter>
 #include <QGridLayout>
@@ -62,7 +64,7 @@ DialPad::DialPad(const QString &settingsFile, QWidget *parent)
     m_account->setObjectName(QStringLiteral("dialAccount"));
     m_account->setToolTip(tr("The account to call from; only registered accounts can place calls"));
 
-    m_call = new QPushButton(QIcon::fromTheme(QStringLiteral("call-start")), tr("&Call"), this);
+    m_call = new QPushButton(icon(u"call-start"), tr("&Call"), this);
     m_call->setObjectName(QStringLiteral("callButton"));
     m_call->setToolTip(tr("Call the address from the chosen account"));
 

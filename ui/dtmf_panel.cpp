@@ -1,9 +1,11 @@
 #include "dtmf_panel.h"
 
 #include "spectrogram_view.h"
+#include "theme.h"
 
 #include <QCoreApplication>
 #include <QEvent>
+#include <QLabel>
 #include <QListWidget>
 #include <QScrollBar>
 #include <QStyle>
@@ -24,6 +26,7 @@ DtmfPanel::DtmfPanel(QWidget *parent)
     , m_spectrogram(new SpectrogramView(this))
     , m_scroll(new QScrollBar(Qt::Horizontal, this))
     , m_findings(new QListWidget(this))
+    , m_farEnd(new QLabel(this))
 {
     m_scale.pxPerMs = kDefaultPxPerMs;
     m_timeline->setObjectName(QStringLiteral("dtmfTimeline"));
@@ -36,6 +39,10 @@ DtmfPanel::DtmfPanel(QWidget *parent)
     m_findings->setSelectionMode(QAbstractItemView::NoSelection);
     m_findings->setMaximumHeight(m_findings->fontMetrics().height() * 7);
     m_findings->hide();
+    m_farEnd->setObjectName(QStringLiteral("dtmfFarEnd"));
+    m_farEnd->setWordWrap(true);
+    m_farEnd->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_farEnd->hide();
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -44,6 +51,7 @@ DtmfPanel::DtmfPanel(QWidget *parent)
     layout->addWidget(m_spectrogram, 1);
     layout->addWidget(m_scroll);
     layout->addSpacing(4);
+    layout->addWidget(m_farEnd);
     layout->addWidget(m_findings);
 
     m_timeline->installEventFilter(this);
@@ -68,8 +76,6 @@ void DtmfPanel::setFindings(const QList<Finding> &findings)
 void DtmfPanel::fillFindings()
 {
     m_findings->clear();
-    const QColor base = palette().color(QPalette::Base);
-    const bool dark = base.lightnessF() < 0.5;
     for (const Finding &f : m_findingData) {
         QStyle::StandardPixmap icon = QStyle::SP_MessageBoxInformation;
         QString severity = tr("Information");
@@ -77,11 +83,11 @@ void DtmfPanel::fillFindings()
         if (f.severity == Finding::Severity::Warning) {
             icon = QStyle::SP_MessageBoxWarning;
             severity = tr("Warning");
-            color = dark ? QColor(0xfc, 0xad, 0x70) : QColor(0x9a, 0x5b, 0x00);
+            color = toneColor(Tone::Warning, palette());
         } else if (f.severity == Finding::Severity::Error) {
             icon = QStyle::SP_MessageBoxCritical;
             severity = tr("Problem");
-            color = dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xb0, 0x00, 0x20);
+            color = toneColor(Tone::Bad, palette());
         }
         auto *item = new QListWidgetItem(style()->standardIcon(icon), f.text, m_findings);
         item->setData(Qt::UserRole, f.code);
@@ -91,6 +97,24 @@ void DtmfPanel::fillFindings()
     }
     m_findings->setVisible(!m_findingData.isEmpty());
 }
+
+void DtmfPanel::addFarEndDigit(const dtmf::DigitEvent &event)
+{
+    if (m_farEndDigits.size() >= kMaxFarEnd)
+        m_farEndDigits.removeFirst();
+    m_farEndDigits.append(event);
+    QStringList digits;
+    QStringList details;
+    for (const dtmf::DigitEvent &e : std::as_const(m_farEndDigits)) {
+        digits << QString(QLatin1Char(e.digit));
+        details << tr("%1 by %2, %3 ms").arg(QString(QLatin1Char(e.digit)), QString::fromLatin1(dtmf::modeName(e.mode))).arg(e.durationMs);
+    }
+    m_farEnd->setText(tr("The far end heard: %1").arg(digits.join(QLatin1Char(' '))));
+    m_farEnd->setToolTip(details.join(QLatin1Char('\n')));
+    m_farEnd->show();
+}
+
+QString DtmfPanel::farEndText() const { return m_farEnd->isVisible() ? m_farEnd->text() : QString(); }
 
 void DtmfPanel::appendSpectrum(const QByteArray &columns, qint64 firstColumnMs)
 {
@@ -105,6 +129,9 @@ void DtmfPanel::clear()
     m_spectrogram->clear();
     m_findingData.clear();
     fillFindings();
+    m_farEndDigits.clear();
+    m_farEnd->clear();
+    m_farEnd->hide();
     setFollow(true);
 }
 

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QWidget>
 
+class QLabel;
 class QListWidget;
 class QScrollBar;
 
@@ -31,7 +32,13 @@ public:
     // Received-audio columns from ds::dtmf::Spectrogram (n * Spectrogram::kBins bytes), the first
     // for the 16 ms slot at firstColumnMs, on the digits' clock (ms since the call's media started).
     void appendSpectrum(const QByteArray &columns, qint64 firstColumnMs);
-    void clear(); // digits, findings and spectrum; following again
+    // A digit the far end reports it detected (a DTMF report in a MESSAGE, Call::farEndDtmf): shown
+    // under the timeline as "The far end heard: 1 2 3 #", so what was sent and what arrived compare at
+    // a glance. The last kMaxFarEnd are kept.
+    static constexpr int kMaxFarEnd = 64;
+    void addFarEndDigit(const ds::dtmf::DigitEvent &event);
+    QString farEndText() const;
+    void clear(); // digits, findings, far-end reports and spectrum; following again
 
     // Follow mode (on at first): new digits and audio scroll into view. Scrolling back turns it
     // off; scrolling to the end or setFollow(true) turns it on again.
@@ -66,6 +73,8 @@ private:
     SpectrogramView *m_spectrogram;
     QScrollBar *m_scroll;
     QListWidget *m_findings;
+    QLabel *m_farEnd;
+    QList<ds::dtmf::DigitEvent> m_farEndDigits;
     QList<ds::dtmf::Finding> m_findingData;
     DtmfTimeScale m_scale;
     bool m_follow = true;

@@ -1,7 +1,8 @@
 #include "finding_list_model.h"
 
+#include "theme.h"
+
 #include <QBrush>
-#include <QColor>
 
 namespace ds::ui {
 
@@ -65,9 +66,9 @@ QVariant FindingListModel::data(const QModelIndex &index, int role) const
         return r.text;
     if (role == Qt::ForegroundRole && index.column() == SeverityColumn) {
         if (r.severity == QLatin1String("error"))
-            return QBrush(QColor(0xb0, 0x00, 0x20));
+            return QBrush(toneColor(Tone::Bad));
         if (r.severity == QLatin1String("warning"))
-            return QBrush(QColor(0x9a, 0x5b, 0x00));
+            return QBrush(toneColor(Tone::Warning));
     }
     return {};
 }

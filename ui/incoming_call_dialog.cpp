@@ -1,5 +1,7 @@
 #include "incoming_call_dialog.h"
 
+#include "icons.h"
+
 #include "audio_check.h"
 
 #include "phone/call.h"
@@ -40,12 +42,12 @@ IncomingCallDialog::IncomingCallDialog(Call *call, const QString &accountName, Q
     m_account = new QLabel(tr("calls %1").arg(accountName), this);
     m_account->setObjectName(QStringLiteral("incomingAccount"));
 
-    m_answer = new QPushButton(QIcon::fromTheme(QStringLiteral("call-start")), tr("&Answer"), this);
+    m_answer = new QPushButton(icon(u"call-start"), tr("&Answer"), this);
     m_answer->setObjectName(QStringLiteral("answerButton"));
     m_busy = new QPushButton(tr("&Busy"), this);
     m_busy->setObjectName(QStringLiteral("rejectButton"));
     m_busy->setToolTip(tr("Refuse with 486 Busy Here: the caller may be sent to voicemail"));
-    m_decline = new QPushButton(QIcon::fromTheme(QStringLiteral("call-stop")), tr("&Decline"), this);
+    m_decline = new QPushButton(icon(u"call-stop"), tr("&Decline"), this);
     m_decline->setObjectName(QStringLiteral("declineButton"));
     m_decline->setToolTip(tr("Refuse with 603 Decline: the call is not wanted anywhere"));
     auto *buttons = new QDialogButtonBox(this);

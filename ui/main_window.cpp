@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "icons.h"
+
 #include "ladder_panel.h"
 
 #include "account_dialog.h"
@@ -11,7 +13,9 @@
 #include "finding_list_model.h"
 #include "message_log_model.h"
 #include "regtest_panel.h"
+#include "theme.h"
 
+#include "demo/demo_peer.h"
 #include "phone/call.h"
 #include "phone/phone.h"
 
@@ -38,15 +42,6 @@
 namespace ds::ui {
 
 using phone::Registration;
-
-int runMainWindow(QApplication &app)
-{
-    phone::Phone phone;
-    AccountStore store;
-    MainWindow window(phone, store);
-    window.show();
-    return app.exec();
-}
 
 namespace {
 
@@ -97,6 +92,7 @@ MainWindow::MainWindow(phone::Phone &phone, AccountStore &store, QWidget *parent
     createCentralWidget();
     createDocks();
     createCallsDock();
+    createHistoryDock();
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("statusText"));
     statusBar()->addWidget(m_status, 1);
@@ -111,7 +107,12 @@ MainWindow::MainWindow(phone::Phone &phone, AccountStore &store, QWidget *parent
     resize(1280, 860);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The demo account's calls and registration end over the demo peer's sockets: the account goes first.
+    if (m_demo)
+        m_phone.removeAccount(m_demo->account().id);
+}
 
 DialPad *MainWindow::dialPad() const { return m_calls->dialPad(); }
 
@@ -120,20 +121,20 @@ QList<CallPanel *> MainWindow::callPanels() const { return m_calls->panels(); }
 void MainWindow::createActions()
 {
     const auto action = [this](const char *name, const QString &text, const QString &icon, const QString &tip, void (MainWindow::*slot)()) {
-        auto *a = new QAction(QIcon::fromTheme(icon), text, this);
+        auto *a = new QAction(ds::ui::icon(icon), text, this);
         a->setObjectName(QLatin1String(name));
         a->setToolTip(tip);
         a->setStatusTip(tip);
         connect(a, &QAction::triggered, this, slot);
         return a;
     };
-    m_addAction = action("addAccount", tr("&Add"), QStringLiteral("list-add"), tr("Add a SIP account"), &MainWindow::addAccount);
-    m_editAction = action("editAccount", tr("&Edit"), QStringLiteral("document-edit"), tr("Edit the selected account"), &MainWindow::editAccount);
-    m_removeAction = action(
-        "removeAccount", tr("Re&move"), QStringLiteral("list-remove"), tr("Remove the selected account and its stored password"), &MainWindow::removeAccount);
+    m_addAction = action("addAccount", tr("&Add"), QStringLiteral("account-add"), tr("Add a SIP account"), &MainWindow::addAccount);
+    m_editAction = action("editAccount", tr("&Edit"), QStringLiteral("account-edit"), tr("Edit the selected account"), &MainWindow::editAccount);
+    m_removeAction = action("removeAccount", tr("Re&move"), QStringLiteral("account-remove"), tr("Remove the selected account and its stored password"),
+        &MainWindow::removeAccount);
     m_registerAction
-        = action("registerAccount", tr("&Register"), QStringLiteral("network-connect"), tr("Register the selected account now"), &MainWindow::registerSelected);
-    m_unregisterAction = action("unregisterAccount", tr("&Unregister"), QStringLiteral("network-disconnect"),
+        = action("registerAccount", tr("&Register"), QStringLiteral("register"), tr("Register the selected account now"), &MainWindow::registerSelected);
+    m_unregisterAction = action("unregisterAccount", tr("&Unregister"), QStringLiteral("unregister"),
         tr("Remove the selected account's binding from the registrar"), &MainWindow::unregisterSelected);
 
     auto *toolbar = addToolBar(tr("Accounts"));
@@ -151,7 +152,7 @@ void MainWindow::createActions()
     }
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *open = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open capture…"), this, &MainWindow::openCaptureDialog);
+    QAction *open = file->addAction(icon(u"capture-open"), tr("&Open capture…"), this, &MainWindow::openCaptureDialog);
     open->setObjectName(QStringLiteral("openCapture"));
     open->setShortcut(QKeySequence::Open);
     open->setStatusTip(tr("Read a pcap or pcapng file and show its SIP ladder"));
@@ -167,7 +168,7 @@ void MainWindow::createActions()
     regtest->setObjectName(QStringLiteral("showRegtest"));
     regtest->setStatusTip(tr("Register many accounts at a set rate, SIPp-style, and see who failed and why"));
     QMenu *calls = menuBar()->addMenu(tr("&Calls"));
-    m_audioAction = calls->addAction(QIcon::fromTheme(QStringLiteral("audio-card")), tr("&Audio settings…"), this, &MainWindow::openAudioSettings);
+    m_audioAction = calls->addAction(icon(u"audio-settings"), tr("&Audio settings…"), this, &MainWindow::openAudioSettings);
     m_audioAction->setObjectName(QStringLiteral("audioSettings"));
     m_audioAction->setStatusTip(tr("Sound card, WAV files or tone, and codecs for calls"));
     m_recordAction = calls->addAction(tr("&Record calls for bundles"));
@@ -175,6 +176,10 @@ void MainWindow::createActions()
     m_recordAction->setCheckable(true);
     m_recordAction->setStatusTip(tr("Keep a WAV of each direction of every call, so a call bundle for a ticket holds the audio too"));
     connect(m_recordAction, &QAction::toggled, this, &MainWindow::setRecordCalls);
+    calls->addSeparator();
+    createTestCallMenu(calls);
+    accounts->addSeparator();
+    accounts->addAction(m_showDemoAction);
     QMenu *log = menuBar()->addMenu(tr("&Log"));
     log->addAction(tr("&Clear messages"), this, [this] {
         m_logModel->clear();
@@ -191,7 +196,7 @@ void MainWindow::createCentralWidget()
     m_banner->setObjectName(QStringLiteral("keychainBanner"));
     m_banner->setWordWrap(true);
     m_banner->setMargin(6);
-    m_banner->setStyleSheet(QStringLiteral("QLabel#keychainBanner { background: #fff3cd; color: #664d03; border: 1px solid #e0c66d; }"));
+    setWarningBanner(m_banner); // readable in light and dark themes
     m_banner->hide();
 
     m_accountView = tableView("accounts", m_accountModel, this);
@@ -266,6 +271,9 @@ void MainWindow::createCentralWidget()
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 3);
     split->setChildrenCollapsible(false);
+    // Room for a few accounts (a wrapped explanation makes a row two or three lines high) whatever the
+    // ladder asks for.
+    m_accountView->setMinimumHeight(m_accountView->horizontalHeader()->sizeHint().height() + m_accountView->fontMetrics().height() * 6);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -304,8 +312,11 @@ void MainWindow::createDocks()
 
 void MainWindow::connectPhone()
 {
-    connect(&m_phone, &phone::Phone::registrationChanged, this,
-        [this](const QString &id, Registration::State state, int status, int expires) { m_accountModel->setRegistrationState(id, state, status, expires); });
+    connect(&m_phone, &phone::Phone::registrationChanged, this, [this](const QString &id, Registration::State state, int status, int expires) {
+        m_accountModel->setRegistrationState(id, state, status, expires);
+        if (isDemoAccount(id))
+            updateTestCallActions();
+    });
     connect(&m_phone, &phone::Phone::registrationFinished, this, [this](const QString &id, const phone::Diagnosis &d) {
         QDateTime next;
         if (const Registration *r = m_phone.registration(id); r && d.outcome == phone::Outcome::Registered)
@@ -383,8 +394,9 @@ void MainWindow::updateActions()
     const bool selected = !id.isEmpty();
     const Registration::State state = m_accountModel->stateAt(m_accountModel->rowOf(id));
     const bool active = state == Registration::State::Registered || state == Registration::State::Registering;
-    m_editAction->setEnabled(selected);
-    m_removeAction->setEnabled(selected);
+    // The demo account is not the user's to edit or remove: the Accounts menu hides it.
+    m_editAction->setEnabled(selected && !isDemoAccount(id));
+    m_removeAction->setEnabled(selected && !isDemoAccount(id));
     m_registerAction->setEnabled(selected && state != Registration::State::Unregistering);
     m_unregisterAction->setEnabled(selected && active);
 }
@@ -464,6 +476,12 @@ void MainWindow::removeAccount()
         updateActions();
     });
     box->open();
+}
+
+void MainWindow::registerStoredAccounts()
+{
+    for (const phone::Account &a : m_store.accounts())
+        registerNow(a.id);
 }
 
 void MainWindow::registerSelected()

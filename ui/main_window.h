@@ -8,15 +8,22 @@
 #include <QMainWindow>
 #include <QSet>
 
+#include <memory>
+
 class QAction;
 class QApplication;
 class QLabel;
 class QPlainTextEdit;
 class QTableView;
 
-namespace ds::phone {
-class Phone;
+namespace ds::demo {
+class DemoPeer;
 }
+namespace ds::phone {
+class CallHistory;
+class Contacts;
+class Phone;
+} // namespace ds::phone
 
 namespace ds::ui {
 
@@ -27,12 +34,10 @@ class CallList;
 class CallPanel;
 class DialPad;
 class FindingListModel;
+class HistoryPanel;
 class LadderPanel;
 class MessageLogModel;
 class RegTestPanel;
-
-// Builds the Phone, the AccountStore and the MainWindow, and runs the event loop.
-int runMainWindow(QApplication &app);
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
@@ -46,16 +51,32 @@ public:
     CallList *calls() const { return m_calls; }
     LadderPanel *ladder() const { return m_ladder; }
     RegTestPanel *regtest() const { return m_regtest; }
+    HistoryPanel *history() const { return m_historyPanel; }
     // Opens a capture in a tab of its own (File > Open capture).
     LadderPanel *openCapture(const QString &path);
     DialPad *dialPad() const;
     QList<CallPanel *> callPanels() const;
+
+    // The built-in demo peer (main_window_demo.cpp): started, with its account registered, on an empty
+    // profile or when "Show the built-in demo account" is on (what the GUI's start calls). False when
+    // the peer cannot start (said in the findings).
+    bool startDemoIfWanted();
+    // Registers every stored account (as a phone does when it starts; the keychain's answer first).
+    void registerStoredAccounts();
+    bool startDemo();
+    void stopDemo();
+    ds::demo::DemoPeer *demoPeer() const { return m_demo.get(); }
+    QString demoAccountId() const; // empty without the demo peer
+    // Calls an extension of the demo peer (echo, tone, dtmf) from the demo account.
+    void placeTestCall(const QString &extension);
+    void openUri(const QString &uri); // a sip:/sips:/tel:/callto: link: dials it (main_window_uri.cpp)
 
 private:
     void createActions();
     void createCentralWidget();
     void createDocks();
     void createCallsDock();
+    void createHistoryDock(); // the call history and contacts, kept beside the settings file
     void connectPhone();
     void connectCalls();
     void applySavedCallSettings();
@@ -77,6 +98,10 @@ private:
     void registerNow(const QString &id);
 
     void updateDialPad();
+    void createTestCallMenu(class QMenu *calls);
+    void updateTestCallActions();
+    bool isDemoAccount(const QString &id) const;
+    QString linkAccount() const; // main_window_uri.cpp
     void openAudioSettings();
     void openCaptureDialog();
     void setRecordCalls(bool on);
@@ -109,8 +134,15 @@ private:
     QAction *m_audioAction = nullptr;
 
     CallList *m_calls = nullptr;
+    ds::phone::CallHistory *m_callHistory = nullptr;
+    ds::phone::Contacts *m_contacts = nullptr;
+    HistoryPanel *m_historyPanel = nullptr;
 
     QSet<QString> m_registerWhenReady; // Register clicked before the keychain answered
+
+    std::unique_ptr<ds::demo::DemoPeer> m_demo; // before the Phone's account goes: see ~MainWindow
+    QList<QAction *> m_testCallActions;
+    QAction *m_showDemoAction = nullptr;
 };
 
 } // namespace ds::ui

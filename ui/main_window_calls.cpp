@@ -8,6 +8,11 @@
 #include "call_list.h"
 #include "dial_pad.h"
 #include "finding_list_model.h"
+#include "history_panel.h"
+
+#include "phone/call_history.h"
+#include "phone/contacts.h"
+#include "phone/history_recorder.h"
 
 #include "phone/phone.h"
 
@@ -15,6 +20,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QLabel>
 #include <QSettings>
 #include <QStandardPaths>
@@ -35,6 +41,45 @@ void MainWindow::createCallsDock()
     addDockWidget(Qt::RightDockWidgetArea, dock);
     resizeDocks({dock}, {440}, Qt::Horizontal);
     connect(m_calls, &CallList::activity, dock, &QDockWidget::raise);
+}
+
+void MainWindow::createHistoryDock()
+{
+    const QString dir = QFileInfo(m_store.settingsFileName()).absolutePath();
+    m_callHistory = new phone::CallHistory(dir + QStringLiteral("/calls.json"), this);
+    m_contacts = new phone::Contacts(dir + QStringLiteral("/contacts.json"), this);
+    const auto problem = [this](const QString &text) { m_findingModel->add(QDateTime::currentDateTime(), tr("history"), QStringLiteral("error"), text); };
+    if (auto loaded = m_callHistory->load(); !loaded)
+        problem(loaded.error());
+    if (auto loaded = m_contacts->load(); !loaded)
+        problem(loaded.error());
+    connect(m_callHistory, &phone::CallHistory::saveFailed, this, problem);
+    connect(m_contacts, &phone::Contacts::saveFailed, this, problem);
+    const auto name = [this](const QString &id) { return accountName(id); };
+    new phone::HistoryRecorder(m_phone, *m_callHistory, name, m_callHistory);
+
+    m_historyPanel = new HistoryPanel(*m_callHistory, *m_contacts, name, this);
+    m_historyPanel->setObjectName(QStringLiteral("historyPanel"));
+    auto *dock = new QDockWidget(tr("History"), this);
+    dock->setObjectName(QStringLiteral("historyDock"));
+    dock->setWidget(m_historyPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    if (auto *findings = findChild<QDockWidget *>(QStringLiteral("findingsDock"))) {
+        tabifyDockWidget(findings, dock);
+        findings->raise();
+    }
+    const auto badge = [dock](int missed) { dock->setWindowTitle(missed > 0 ? tr("History (%n missed)", nullptr, missed) : tr("History")); };
+    connect(m_historyPanel, &HistoryPanel::missedCountChanged, dock, badge);
+    badge(m_historyPanel->missedCount());
+    connect(m_historyPanel, &HistoryPanel::status, m_status, &QLabel::setText);
+    connect(m_historyPanel, &HistoryPanel::dialRequested, this, [this](const QString &accountId, const QString &target) {
+        const QString from = accountId.isEmpty() ? m_calls->dialPad()->currentAccountId() : accountId;
+        if (from.isEmpty()) {
+            m_status->setText(tr("Cannot call %1: no account is registered").arg(target));
+            return;
+        }
+        m_calls->dial(from, target);
+    });
 }
 
 void MainWindow::connectCalls()
@@ -94,6 +139,7 @@ void MainWindow::updateDialPad()
         choices.append({m_accountModel->idAt(row), m_accountModel->index(row, AccountListModel::NameColumn).data().toString(),
             m_accountModel->stateAt(row) == Registration::State::Registered});
     m_calls->dialPad()->setAccounts(choices);
+    m_historyPanel->setAccounts(choices);
 }
 
 void MainWindow::openAudioSettings()

@@ -1,7 +1,8 @@
 #include "message_log_model.h"
 
+#include "theme.h"
+
 #include <QBrush>
-#include <QColor>
 #include <QStringDecoder>
 
 namespace ds::ui {
@@ -103,7 +104,7 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ForegroundRole:
         if (e.malformed)
-            return QBrush(QColor(0xb0, 0x00, 0x20));
+            return QBrush(toneColor(Tone::Bad));
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() == DirectionColumn)

@@ -1,8 +1,10 @@
 #include "regtest_panel.h"
 
+#include "icons.h"
 #include "ladder_view.h"
 #include "latency_histogram.h"
 #include "regtest_failure_model.h"
+#include "theme.h"
 
 #include "sip/resolver.h"
 
@@ -178,9 +180,9 @@ QWidget *RegTestPanel::buildSettings()
     accountLayout->addWidget(m_accountSummary);
     accountLayout->addWidget(m_warnings);
 
-    m_start = new QPushButton(QIcon::fromTheme(QStringLiteral("media-playback-start")), tr("S&tart"), box);
+    m_start = new QPushButton(icon(u"test-start"), tr("S&tart"), box);
     m_start->setObjectName(QStringLiteral("regtestStart"));
-    m_stop = new QPushButton(QIcon::fromTheme(QStringLiteral("media-playback-stop")), tr("Sto&p"), box);
+    m_stop = new QPushButton(icon(u"test-stop"), tr("Sto&p"), box);
     m_stop->setObjectName(QStringLiteral("regtestStop"));
     m_stop->setToolTip(tr("Start no new registration; those in flight finish on their own"));
     m_abort = new QPushButton(tr("&Abort"), box);
@@ -217,7 +219,7 @@ QWidget *RegTestPanel::buildResults()
     m_state->setObjectName(QStringLiteral("regtestState"));
     m_state->setWordWrap(true);
     m_state->setTextFormat(Qt::PlainText);
-    m_copy = new QPushButton(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("&Copy report"), box);
+    m_copy = new QPushButton(icon(u"copy"), tr("&Copy report"), box);
     m_copy->setObjectName(QStringLiteral("regtestCopy"));
     m_copy->setToolTip(tr("The text report (counts, percentiles, histogram, failed accounts) to the clipboard"));
     connect(m_copy, &QPushButton::clicked, this, &RegTestPanel::copyReport);
@@ -343,7 +345,7 @@ void RegTestPanel::setAccounts(std::expected<diag::AccountFile, QString> account
     if (!m_accounts) {
         m_accountSummary->setText(m_accounts.error().isEmpty() ? tr("Load an account file or paste accounts.") : m_accounts.error());
         m_accountSummary->setProperty("error", !m_accounts.error().isEmpty());
-        m_accountSummary->setStyleSheet(m_accounts.error().isEmpty() ? QString() : QStringLiteral("color: #c0392b;"));
+        setTone(m_accountSummary, m_accounts.error().isEmpty() ? std::nullopt : std::optional(Tone::Bad));
     } else {
         const diag::AccountFile &f = *m_accounts;
         const QString kind = f.format == diag::AccountFile::Format::Sipp ? tr("SIPp file, %1").arg(orderName(f.order)) : tr("CSV");
@@ -354,7 +356,7 @@ void RegTestPanel::setAccounts(std::expected<diag::AccountFile, QString> account
             text += QStringLiteral("; ") + counted(f.warnings.size(), tr("1 line skipped"), tr("%1 lines skipped"));
         m_accountSummary->setText(text);
         m_accountSummary->setProperty("error", false);
-        m_accountSummary->setStyleSheet(QString());
+        setTone(m_accountSummary, std::nullopt);
         warnings = f.warnings;
     }
     if (warnings.size() > kMaxWarningsShown) {

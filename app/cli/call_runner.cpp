@@ -337,6 +337,18 @@ void CallRunner::followDtmf(phone::Call *call)
                        .arg(e.durationMs)
                        .arg(e.infoStatus ? QStringLiteral(", %1").arg(*e.infoStatus) : QString()));
     });
+    // What the far end says it heard (a DTMF reporter such as `dialscope demo`'s dtmf extension).
+    connect(call, &phone::Call::messageReceived, this, [this](const QByteArray &type, const QByteArray &body) {
+        m_out.event(QStringLiteral("message"), {{QStringLiteral("content_type"), QString::fromUtf8(type)}, {QStringLiteral("body"), QString::fromUtf8(body)}});
+        m_out.text(QStringLiteral("   message (%1): %2").arg(QString::fromUtf8(type), QString::fromUtf8(body.trimmed().left(200))));
+    });
+    connect(call, &phone::Call::farEndDtmf, this, [this](const dtmf::DigitEvent &e) {
+        m_out.event(QStringLiteral("dtmf"),
+            {{QStringLiteral("digit"), QString(QChar::fromLatin1(e.digit))}, {QStringLiteral("mode"), QString::fromLatin1(dtmf::modeName(e.mode))},
+                {QStringLiteral("dir"), QStringLiteral("far-end")}, {QStringLiteral("duration_ms"), e.durationMs}, {QStringLiteral("at_ms"), qint64(e.atMs)}});
+        m_out.text(QStringLiteral("   dtmf far end heard %1 (%2, %3 ms)")
+                       .arg(QString(QChar::fromLatin1(e.digit)), QString::fromLatin1(dtmf::modeName(e.mode)), QString::number(e.durationMs)));
+    });
     connect(call, &phone::Call::dtmfFinding, this,
         [this](const dtmf::Finding &f) { reportFinding(m_out, QString::fromLatin1(dtmf::severityName(f.severity)), f.text, f.code); });
     if (m_options.dtmfDigits.isEmpty())

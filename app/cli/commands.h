@@ -15,5 +15,6 @@ int runAnswer(const QStringList &args);
 int runLadder(const QStringList &args);
 int runDtmf(const QStringList &args); // `dialscope dtmf detect FILE.wav`
 int runRegtest(const QStringList &args);
+int runDemo(const QStringList &args); // `dialscope demo`: the built-in demo peer on loopback
 
 } // namespace ds::cli

@@ -41,6 +41,34 @@ void addCommonOptions(QCommandLineParser &p)
     p.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")});
 }
 
+// "IP[:PORT]" or "[IPv6]:PORT"; the error names what is wrong.
+std::expected<std::pair<QHostAddress, quint16>, QString> parseBind(QString b)
+{
+    QString port;
+    if (b.startsWith(QLatin1Char('['))) {
+        const int close = b.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            return std::unexpected(QStringLiteral("--bind: the IPv6 address has no closing ']'"));
+        port = b.mid(close + 1).startsWith(QLatin1Char(':')) ? b.mid(close + 2) : QString();
+        b = b.mid(1, close - 1);
+    } else if (b.count(QLatin1Char(':')) == 1) {
+        port = b.section(QLatin1Char(':'), 1);
+        b = b.section(QLatin1Char(':'), 0, 0);
+    }
+    QHostAddress address;
+    if (!address.setAddress(b))
+        return std::unexpected(QStringLiteral("--bind: \"%1\" is not an IP address").arg(b));
+    quint16 n = 0;
+    if (!port.isEmpty()) {
+        bool ok = false;
+        const uint v = port.toUInt(&ok);
+        if (!ok || v > 65535)
+            return std::unexpected(QStringLiteral("--bind: \"%1\" is not a port number").arg(port));
+        n = quint16(v);
+    }
+    return std::pair {address, n};
+}
+
 std::expected<CommonOptions, QString> readCommonOptions(const QCommandLineParser &p)
 {
     CommonOptions o;
@@ -53,27 +81,10 @@ std::expected<CommonOptions, QString> readCommonOptions(const QCommandLineParser
             return std::unexpected(QStringLiteral("--transport must be udp, tcp or tls, not \"%1\"").arg(p.value(QStringLiteral("transport"))));
     }
     if (p.isSet(QStringLiteral("bind"))) {
-        QString b = p.value(QStringLiteral("bind"));
-        QString port;
-        if (b.startsWith(QLatin1Char('['))) {
-            const int close = b.indexOf(QLatin1Char(']'));
-            if (close < 0)
-                return std::unexpected(QStringLiteral("--bind: the IPv6 address has no closing ']'"));
-            port = b.mid(close + 1).startsWith(QLatin1Char(':')) ? b.mid(close + 2) : QString();
-            b = b.mid(1, close - 1);
-        } else if (b.count(QLatin1Char(':')) == 1) {
-            port = b.section(QLatin1Char(':'), 1);
-            b = b.section(QLatin1Char(':'), 0, 0);
-        }
-        if (!o.bindAddress.setAddress(b))
-            return std::unexpected(QStringLiteral("--bind: \"%1\" is not an IP address").arg(b));
-        if (!port.isEmpty()) {
-            bool ok = false;
-            const uint n = port.toUInt(&ok);
-            if (!ok || n > 65535)
-                return std::unexpected(QStringLiteral("--bind: \"%1\" is not a port number").arg(port));
-            o.bindPort = quint16(n);
-        }
+        auto bind = parseBind(p.value(QStringLiteral("bind")));
+        if (!bind)
+            return std::unexpected(bind.error());
+        std::tie(o.bindAddress, o.bindPort) = *bind;
     }
     bool ok = false;
     o.timeoutSeconds = p.value(QStringLiteral("timeout")).toDouble(&ok);

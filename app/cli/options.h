@@ -27,6 +27,8 @@ struct CommonOptions {
 
 void addCommonOptions(QCommandLineParser &p);
 std::expected<CommonOptions, QString> readCommonOptions(const QCommandLineParser &p);
+// --bind's value: "IP[:PORT]" or "[IPv6]:PORT" (no port: 0, a free one); the error names what is wrong.
+std::expected<std::pair<QHostAddress, quint16>, QString> parseBind(QString b);
 // Parses `dialscope COMMAND ARGS` with p (its options added, common ones included): prints a usage
 // error (and gives ExitUsage) or the help (ExitOk) itself; else gives the common options.
 std::expected<CommonOptions, int> parseCommand(QCommandLineParser &p, const QString &command, const QStringList &args);

@@ -4,11 +4,12 @@
 
 namespace ds::media {
 
-EchoPort::EchoPort(int sampleRate, std::chrono::milliseconds capacity)
+EchoPort::EchoPort(int sampleRate, std::chrono::milliseconds capacity, std::chrono::milliseconds delay)
     : m_rate(sampleRate)
-    , m_ring(std::max<std::size_t>(1, std::size_t(qint64(sampleRate) * capacity.count() / 1000)))
+    , m_ring(std::max<std::size_t>(1, std::size_t(qint64(sampleRate) * (capacity.count() + delay.count()) / 1000)))
+    , m_count(std::size_t(qint64(sampleRate) * delay.count() / 1000)) // the ring starts zeroed: silence
 {
-    Q_ASSERT(sampleRate > 0 && capacity.count() > 0);
+    Q_ASSERT(sampleRate > 0 && capacity.count() > 0 && delay.count() >= 0);
 }
 
 std::size_t EchoPort::read(std::span<std::int16_t> frame)

@@ -13,10 +13,13 @@ namespace ds::media {
 // What write() consumes, read() returns, in order. The FIFO is allocated once (capacity); when it is full
 // the oldest audio is dropped so the echo never lags by more than the capacity. read() hands out audio
 // only when a whole frame is buffered; otherwise it returns a frame of silence and keeps what it has,
-// so the echo is delayed by a frame rather than chopped. The source never ends.
+// so the echo is delayed by a frame rather than chopped. The source never ends. With a delay, the FIFO
+// starts primed with that much silence (the ring holds the delay on top of the capacity), so what is
+// written comes back that much later as long as reads and writes keep pace (one media clock drives both).
 class EchoPort final : public AudioPort {
 public:
-    explicit EchoPort(int sampleRate = 8000, std::chrono::milliseconds capacity = std::chrono::milliseconds(1000));
+    explicit EchoPort(int sampleRate = 8000, std::chrono::milliseconds capacity = std::chrono::milliseconds(1000),
+        std::chrono::milliseconds delay = std::chrono::milliseconds(0));
 
     int sampleRate() const override { return m_rate; }
     Capabilities capabilities() const override { return {true, true}; }

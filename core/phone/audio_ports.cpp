@@ -17,7 +17,9 @@ std::expected<AudioPorts, QString> choosePorts(const AudioSettings &a, int rate)
 {
     AudioPorts ports;
     if (a.echo) {
-        auto echo = std::make_shared<media::EchoPort>(rate);
+        if (a.echoDelayMs < 0 || a.echoDelayMs > AudioSettings::kMaxEchoDelayMs)
+            return std::unexpected(QStringLiteral("an echo delay of %1 ms: give 0 to %2 ms").arg(a.echoDelayMs).arg(AudioSettings::kMaxEchoDelayMs));
+        auto echo = std::make_shared<media::EchoPort>(rate, std::chrono::milliseconds(1000), std::chrono::milliseconds(a.echoDelayMs));
         ports.source = echo;
         ports.sink = echo;
         return ports;

@@ -53,6 +53,7 @@ Call::Call(Direction direction, sip::InviteSession *session, media::MediaEngine 
     });
     m_session->onRemoteOffer = [this](const QByteArray &offer) { return onRemoteOffer(offer); };
     m_session->onInfo = [this](const QByteArray &type, const QByteArray &body) { return onInfo(type, body); };
+    connectMessages();
 }
 
 Call::~Call() { stopMedia(); }

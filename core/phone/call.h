@@ -16,6 +16,7 @@
 #include <QObject>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace ds::media {
@@ -67,6 +68,14 @@ public:
     std::expected<dtmf::Mode, QString> sendDtmf(const QString &digits, std::optional<DtmfMode> mode = std::nullopt);
     bool dtmfSending() const { return m_dtmfMediaBusy || m_infoBusy || !m_infoQueue.isEmpty(); }
     const dtmf::Analyzer &dtmfAnalyzer() const { return m_dtmf; }
+    // RFC 3428: a MESSAGE in the call's dialog (a DTMF report...). Queued: one at a time, the next after
+    // the final response of the one before. done() gets the final status, or 0 with the reason when
+    // nothing answered or the dialog went first. An error (done not called) when the call is not
+    // answered, the body is too large or kMaxMessageQueue wait already. See call_message.cpp.
+    static constexpr qsizetype kMaxMessageQueue = 256;
+    static constexpr qsizetype kMaxMessageBytes = 1300; // RFC 3428 7: over UDP, unless congestion controlled
+    std::expected<void, QString> sendMessage(
+        const QByteArray &contentType, const QByteArray &body, std::function<void(int status, const QByteArray &reason)> done = {});
     // Spectrogram columns of the received audio, for a DTMF panel (off by default: it costs CPU).
     void setSpectrogramEnabled(bool on);
 
@@ -110,6 +119,11 @@ signals:
     void dtmfFinding(const ds::dtmf::Finding &finding); // the analyzer's; not repeated as finding()
     void dtmfSent(); // every digit given to sendDtmf() has gone (each INFO answered)
     void spectrum(const QByteArray &columns, qint64 firstColumnMs);
+    // An in-dialog MESSAGE from the far end (answered 200 already).
+    void messageReceived(const QByteArray &contentType, const QByteArray &body);
+    // A digit the far end says it detected (a DTMF report in a MESSAGE, dtmf_report.h): ours, as
+    // heard there (dir Out, the mode and duration it detected; atMs: when the report came).
+    void farEndDtmf(const ds::dtmf::DigitEvent &event);
     void ended(const ds::sip::SessionEnd &end);
 
 private:
@@ -137,6 +151,10 @@ private:
     void publishDtmfFindings();
     void sendNextInfo();
     sip::InviteSession::InfoAnswer onInfo(const QByteArray &contentType, const QByteArray &body);
+    // MESSAGE (call_message.cpp).
+    void connectMessages();
+    void onMessage(const QByteArray &contentType, const QByteArray &body);
+    void sendNextMessage();
     // RFC 4733 2.1: events share the audio's timestamps, so only a telephone-event at the codec's rate works.
     bool telephoneEventUsable() const;
     std::int64_t mediaMs() const { return m_mediaClock.isValid() ? m_mediaClock.elapsed() : 0; }
@@ -181,6 +199,14 @@ private:
     quint64 m_dtmfBatch = 0; // the latest sequence handed to the stream; its drained report ends the wait
     bool m_saidEventRate = false;
     bool m_offerWasOurs = false; // of the offer/answer in force: who offered (for "telephone-event offered")
+    // MESSAGE.
+    struct OutgoingMessage {
+        QByteArray contentType {};
+        QByteArray body {};
+        std::function<void(int, const QByteArray &)> done {};
+    };
+    QList<OutgoingMessage> m_messageQueue; // waiting; the one in flight is not in it
+    bool m_messageBusy = false;
     // SRTP.
     QList<sdp::CryptoAttribute> m_offerCrypto; // the a=crypto lines of our offers (their keys are secrets)
     QString m_srtpFinding;

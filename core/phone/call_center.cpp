@@ -53,9 +53,12 @@ std::expected<QByteArray, QString> CallCenter::targetUri(const QString &target, 
     }
     if (t.startsWith(QLatin1String("tel:"), Qt::CaseInsensitive)) {
         // RFC 3261 19.1.6: a telephone number becomes sip:number@domain;user=phone.
+        // RFC 3966 5.1.1: visual separators go from the number only; its parameters (phone-context) stay.
         QString number = t.mid(4);
-        number.remove(QLatin1Char('-')).remove(QLatin1Char('.')).remove(QLatin1Char(' '));
-        return sipUri(number, domain) + ";user=phone";
+        const qsizetype params = number.indexOf(QLatin1Char(';'));
+        QString digits = params < 0 ? number : number.left(params);
+        digits.remove(QRegularExpression(QStringLiteral("[()\\-. ]")));
+        return sipUri(digits + (params < 0 ? QString() : number.mid(params)), domain) + ";user=phone";
     }
     const qsizetype at = t.indexOf(QLatin1Char('@'));
     if (at > 0) {
@@ -212,10 +215,16 @@ bool CallCenter::refuse(const sip::Message &request, sip::ServerTransaction *tra
             return false;
         refusal = sip::InviteRefusal {486, "Busy Here", QStringLiteral("%1 calls are under way already").arg(kMaxCalls)};
     }
-    // No call, no ringing, no signal: the trace shows the INVITE and its answer, and that is all.
-    const QByteArray tag = sip::TransactionLayer::newBranch().mid(7, 10);
-    transaction->respond(sip::makeResponse(request, refusal->status, refusal->reason, tag), refusal->status);
+    respondRefusal(request, transaction, *refusal);
     return true;
+}
+
+void CallCenter::respondRefusal(const sip::Message &request, sip::ServerTransaction *transaction, const sip::InviteRefusal &refusal)
+{
+    // No call, no ringing, no signal: the trace shows the INVITE and its answer, and that is all.
+    Q_ASSERT(refusal.status >= 300 && refusal.status <= 699);
+    const QByteArray tag = sip::TransactionLayer::newBranch().mid(7, 10);
+    transaction->respond(sip::makeResponse(request, refusal.status, refusal.reason, tag), refusal.status);
 }
 
 bool CallCenter::onRequest(const sip::Message &request, sip::ServerTransaction *transaction)
@@ -232,13 +241,22 @@ bool CallCenter::onRequest(const sip::Message &request, sip::ServerTransaction *
         return false; // shutting down: the agent answers 480
     if (refuse(request, transaction))
         return true; // not for us (a scanner), or too many calls
+    CallSettings settings = m_settings;
+    if (m_incomingPolicy) {
+        auto chosen = m_incomingPolicy(request);
+        if (!chosen) {
+            respondRefusal(request, transaction, chosen.error());
+            return true;
+        }
+        settings = std::move(*chosen);
+    }
     // A new call.
     auto *session = new sip::InviteSession(sessionContext(), m_agent.clock());
     if (!session->receiveInvite(request, transaction)) {
         delete session;
         return true; // answered with an error already
     }
-    auto *call = new Call(Call::Direction::Incoming, session, m_media, m_settings, this);
+    auto *call = new Call(Call::Direction::Incoming, session, m_media, settings, this);
     adopt(call);
     emit callAdded(call);
     if (auto ok = call->receive(request, m_agent.localEndpoint().address); !ok)

@@ -13,6 +13,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
+
 namespace ds::media {
 class MediaEngine;
 }
@@ -38,6 +40,10 @@ public:
     std::expected<Call *, QString> dial(const QString &target);
     std::expected<Call *, QString> dial(const QString &target, const CallSettings &settings);
     QList<Call *> calls() const;
+    // Decides, per new incoming INVITE that passed the screen, the settings of its call, or the final
+    // response that refuses it (status, reason phrase). Unset: every call gets settings().
+    using IncomingPolicy = std::function<std::expected<CallSettings, sip::InviteRefusal>(const sip::Message &invite)>;
+    void setIncomingPolicy(IncomingPolicy policy) { m_incomingPolicy = std::move(policy); }
     // Whether new incoming calls are taken (else 480); calls under way go on either way.
     void setAccepting(bool accepting) { m_accepting = accepting; }
 
@@ -58,6 +64,7 @@ private:
     bool onRequest(const sip::Message &request, sip::ServerTransaction *transaction);
     void onStrayResponse(const sip::Message &response);
     bool refuse(const sip::Message &request, sip::ServerTransaction *transaction);
+    void respondRefusal(const sip::Message &request, sip::ServerTransaction *transaction, const sip::InviteRefusal &refusal);
     bool matchesDialog(const sip::Message &request) const;
     sip::SessionContext sessionContext();
     QByteArray contactValue() const;
@@ -70,6 +77,7 @@ private:
     media::MediaEngine &m_media;
     sip::Authenticator m_auth;
     CallSettings m_settings;
+    IncomingPolicy m_incomingPolicy;
     QList<Call *> m_calls;
     bool m_accepting = true;
 };

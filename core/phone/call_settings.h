@@ -16,8 +16,10 @@
 namespace ds::phone {
 
 struct AudioSettings {
+    static constexpr int kMaxEchoDelayMs = 5000;
     // Source, first that applies: echo, playFile, tone, sound card, silence.
     bool echo = false; // send back what is received (the `answer --echo` test)
+    int echoDelayMs = 0; // echo: what is received goes back this much later (0..kMaxEchoDelayMs)
     QString playFile; // WAV to send
     bool loopPlay = true; // start the file again at its end
     double toneHz = 0; // > 0: send a sine of this frequency

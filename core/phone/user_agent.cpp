@@ -224,6 +224,8 @@ void UserAgent::setDialogMatcher(std::function<bool(const sip::Message &)> match
 
 void UserAgent::answerRequest(const sip::Message &request, sip::ServerTransaction *transaction)
 {
+    if (m_firstHandler && m_firstHandler(request, transaction))
+        return;
     if (m_requestHandler && m_requestHandler(request, transaction))
         return; // a feature (a call) took it
     if (!transaction)

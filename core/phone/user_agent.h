@@ -56,6 +56,9 @@ public:
     // agent's own answers (OPTIONS, NOTIFY, 481, 405).
     using RequestHandler = std::function<bool(const sip::Message &, sip::ServerTransaction *)>;
     void setRequestHandler(RequestHandler handler) { m_requestHandler = std::move(handler); }
+    // Sees each new request before the features do (the demo peer's registrar takes REGISTER here,
+    // whoever holds the request handler); true when it took it.
+    void setFirstRequestHandler(RequestHandler handler) { m_firstHandler = std::move(handler); }
     // Whether a request belongs to a dialog of ours (calls set it): such requests pass the flood
     // guard whoever else floods from their address.
     void setDialogMatcher(std::function<bool(const sip::Message &)> matcher);
@@ -95,6 +98,7 @@ private:
     QHostAddress m_routeAddress; // our address toward the server
     bool m_starting = false;
     RequestHandler m_requestHandler;
+    RequestHandler m_firstHandler;
     std::function<bool(const sip::Message &)> m_dialogMatcher;
 };
 

@@ -331,9 +331,20 @@ void InviteSession::sendInDialog(const QByteArray &method, const QByteArray &bod
 
 bool InviteSession::sendInfo(const QByteArray &contentType, const QByteArray &body, std::function<void(int, const QByteArray &)> done)
 {
+    return sendSimple("INFO", contentType, body, std::move(done));
+}
+
+bool InviteSession::sendMessage(const QByteArray &contentType, const QByteArray &body, std::function<void(int, const QByteArray &)> done)
+{
+    return sendSimple("MESSAGE", contentType, body, std::move(done));
+}
+
+bool InviteSession::sendSimple(
+    const QByteArray &method, const QByteArray &contentType, const QByteArray &body, std::function<void(int, const QByteArray &)> done)
+{
     if (!m_dialog || (m_state != State::Confirmed && m_state != State::Accepted))
         return false;
-    sendInDialog("INFO", body, contentType, [done = std::move(done)](const Message *r) {
+    sendInDialog(method, body, contentType, [done = std::move(done)](const Message *r) {
         if (r)
             done(r->statusCode(), r->reasonPhrase().toByteArray());
         else
@@ -679,7 +690,7 @@ void InviteSession::receiveRequest(const Message &request, ServerTransaction *tr
         transaction->respond(makeResponse(request, 481, "Call/Transaction Does Not Exist", m_localTag), 481);
         return;
     }
-    if (method != "BYE" && method != "INFO" && method != "OPTIONS" && method != "NOTIFY") {
+    if (method != "BYE" && method != "INFO" && method != "OPTIONS" && method != "NOTIFY" && method != "MESSAGE") {
         // RFC 3261 8.2.1: a method we know of but do not allow in a call; refused before the dialog
         // sees it, so a refused target refresh (UPDATE) changes nothing.
         transaction->respond(makeResponse(request, 405, "Method Not Allowed", m_localTag, commonHeaders()), 405);
@@ -711,6 +722,14 @@ void InviteSession::receiveRequest(const Message &request, ServerTransaction *tr
         transaction->respond(makeResponse(request, a.status, a.reason, m_localTag, commonHeaders() + a.headers), a.status);
         if (a.status < 300)
             emit infoReceived(type, body);
+        return;
+    }
+    if (method == "MESSAGE") {
+        // RFC 3428 7: a UAS that takes a MESSAGE answers 200; the content is for the user.
+        const QByteArray type = request.header(HeaderId::ContentType).toByteArray();
+        const QByteArray body = request.body().toByteArray();
+        transaction->respond(makeResponse(request, 200, "OK", m_localTag, commonHeaders()), 200);
+        emit messageReceived(type, body);
         return;
     }
     // OPTIONS and NOTIFY in the dialog.

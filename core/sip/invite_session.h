@@ -30,7 +30,7 @@ struct SessionContext {
     std::function<Endpoint(const Uri &)> nextHop;
     Authenticator *auth = nullptr; // credentials for 401/407, may be null
     QByteArray userAgent = "dialscope";
-    QByteArray allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY";
+    QByteArray allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, MESSAGE";
 };
 
 // Why a session ended.
@@ -89,6 +89,8 @@ public:
     // RFC 6086: an INFO in the confirmed dialog (DTMF relay...). done() gets the final status, or 0
     // with a reason when nothing answered. False (done not called) when there is no dialog.
     bool sendInfo(const QByteArray &contentType, const QByteArray &body, std::function<void(int status, const QByteArray &reason)> done);
+    // RFC 3428: a MESSAGE in the confirmed dialog (a DTMF report...), the same way as sendInfo().
+    bool sendMessage(const QByteArray &contentType, const QByteArray &body, std::function<void(int status, const QByteArray &reason)> done);
     // Ends the session at once without sending anything: the transport under it is gone.
     void abandon(const QByteArray &reason);
 
@@ -130,6 +132,8 @@ signals:
     void remoteReinviteAcked(const QByteArray &ackBody);
     // An in-dialog INFO (DTMF relay...), answered 2xx already (see onInfo).
     void infoReceived(const QByteArray &contentType, const QByteArray &body);
+    // An in-dialog MESSAGE (RFC 3428), answered 200 already: what it says is the user's business.
+    void messageReceived(const QByteArray &contentType, const QByteArray &body);
     void authComputed(const ds::sip::AuthExplanation &explanation);
     void terminated(const ds::sip::SessionEnd &end);
 
@@ -158,6 +162,7 @@ private:
     void sendBye();
     void sendInDialog(const QByteArray &method, const QByteArray &body, const QByteArray &contentType, std::function<void(const Message *)> done,
         bool authRetry = false, QList<QPair<QByteArray, QByteArray>> auth = {});
+    bool sendSimple(const QByteArray &method, const QByteArray &contentType, const QByteArray &body, std::function<void(int, const QByteArray &)> done);
     void respond2xx(const Message &request, ServerTransaction *transaction, const QByteArray &body, bool offer);
     void retransmit2xx();
     void onAck(const Message &ack);

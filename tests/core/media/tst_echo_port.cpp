@@ -64,6 +64,28 @@ private slots:
         QCOMPARE(echo.buffered(), std::size_t(40));
     }
 
+    void delayPrimesTheFifoWithSilence()
+    {
+        EchoPort echo(8000, 100ms, 300ms); // what is written comes back 300 ms (2400 samples) later
+        QCOMPARE(echo.buffered(), std::size_t(2400));
+        QCOMPARE(echo.capacity(), std::size_t(3200)); // the delay on top of the capacity: still bounded
+        std::vector<std::int16_t> out(160);
+        std::vector<std::int16_t> received;
+        // Reads and writes in step, as the media clock drives them: 50 frames of a ramp in.
+        for (int i = 0; i < 50; ++i) {
+            echo.write(ramp(160, i * 160));
+            echo.read(out);
+            received.insert(received.end(), out.begin(), out.end());
+        }
+        // The first 2400 samples are the primed silence, then the ramp from its start, nothing lost.
+        QVERIFY(std::all_of(received.begin(), received.begin() + 2400, [](auto s) { return s == 0; }));
+        const std::vector<std::int16_t> after(received.begin() + 2400, received.end());
+        QCOMPARE(after, ramp(after.size(), 0));
+        QCOMPARE(echo.buffered(), std::size_t(2400)); // the delay stays the delay
+        QCOMPARE(echo.underruns(), 0);
+        QCOMPARE(echo.droppedSamples(), 0);
+    }
+
     void overflowDropsTheOldest()
     {
         EchoPort echo(8000, 20ms); // 160 samples

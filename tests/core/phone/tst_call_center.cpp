@@ -6,6 +6,7 @@
 
 #include "media/media_engine.h"
 #include "media/media_session.h"
+#include "sip/response_builder.h"
 
 #include <QScopeGuard>
 #include <QSignalSpy>
@@ -179,6 +180,101 @@ private slots:
         (*call)->hangUp();
         QVERIFY(daveEnded.wait(3000));
         QCOMPARE(daveEnded.first().first().value<sip::SessionEnd>().cause, sip::SessionEnd::Cause::RemoteCancel);
+    }
+
+    void incomingPolicyChoosesSettingsOrRefuses()
+    {
+        // The policy sees each new INVITE: its Request-URI user picks the call's settings, or the refusal.
+        TestPhone dave(*engine, QStringLiteral("dave"), -1);
+        dave.center->setIncomingPolicy([](const sip::Message &invite) -> std::expected<phone::CallSettings, sip::InviteRefusal> {
+            if (!invite.requestUri().startsWith("sip:tone@"))
+                return std::unexpected(sip::InviteRefusal {404, "Not Found (try tone)", QStringLiteral("no such extension")});
+            phone::CallSettings s;
+            s.autoAnswerMs = 0;
+            s.audio.toneHz = 1004;
+            return s;
+        });
+        QVERIFY(dave.start());
+        const QString at = dave.agent->localEndpoint().toString();
+        auto refused = alice->center->dial(QStringLiteral("nobody@") + at);
+        QVERIFY(refused);
+        QSignalSpy refusedEnd(*refused, &phone::Call::ended);
+        QVERIFY(refusedEnd.wait(3000));
+        const auto end = refusedEnd.first().first().value<sip::SessionEnd>();
+        QCOMPARE(end.status, 404);
+        QCOMPARE(end.reason, QByteArray("Not Found (try tone)"));
+        QVERIFY(dave.center->calls().isEmpty()); // refused before any call existed
+
+        auto call = alice->center->dial(QStringLiteral("tone@") + at);
+        QVERIFY(call && waitState(*call, phone::Call::State::Active)); // answered at once: the policy's settings, not the center's
+        QVERIFY(dave.only());
+        QCOMPARE(dave.only()->settings().audio.toneHz, 1004.0);
+    }
+
+    void messagesInTheDialog()
+    {
+        // RFC 3428 MESSAGEs both ways in a call, one at a time and in order; a DTMF report among them
+        // is read as what the far end heard.
+        auto call = alice->center->dial(bob->uri());
+        QVERIFY(call && waitState(*call, phone::Call::State::Active));
+        QTRY_VERIFY_WITH_TIMEOUT(bob->only(), 2000);
+        QSignalSpy received(*call, &phone::Call::messageReceived);
+        QSignalSpy farEnd(*call, &phone::Call::farEndDtmf);
+        QList<int> statuses;
+        const auto done = [&statuses](int status, const QByteArray &) { statuses << status; };
+        QVERIFY(bob->only()->sendMessage("text/plain", "hello", done));
+        QVERIFY(bob->only()->sendMessage("text/plain", "DTMF 5 rfc4733 120 ms\r\nDTMF # info 250 ms\r\n", done));
+        QVERIFY(bob->only()->sendMessage("text/plain; charset=utf-8", "DTMF 7 inband 90 ms", done));
+        QTRY_COMPARE_WITH_TIMEOUT(statuses, (QList<int> {200, 200, 200}), 3000);
+        QCOMPARE(received.size(), 3);
+        QCOMPARE(received[0][1].toByteArray(), QByteArray("hello"));
+        QCOMPARE(received[2][0].toByteArray(), QByteArray("text/plain; charset=utf-8"));
+        QCOMPARE(farEnd.size(), 3);
+        QString heard;
+        for (const auto &args : farEnd) {
+            const auto e = args.first().value<dtmf::DigitEvent>();
+            heard += QStringLiteral("%1 %2 %3;").arg(QChar::fromLatin1(e.digit), QString::fromLatin1(dtmf::modeName(e.mode)), QString::number(e.durationMs));
+        }
+        QCOMPARE(heard, QStringLiteral("5 rfc4733 120;# info 250;7 inband 90;"));
+        // Bounded, and refused once the call is over.
+        QVERIFY(!bob->only()->sendMessage("text/plain", QByteArray(phone::Call::kMaxMessageBytes + 1, 'x')));
+        QSignalSpy ended(*call, &phone::Call::ended);
+        (*call)->hangUp();
+        QVERIFY(ended.wait(3000));
+        QVERIFY(alice->center->calls().isEmpty() || !(*call)->sendMessage("text/plain", "late"));
+    }
+
+    void firstRequestHandlerSeesRequestsFirst()
+    {
+        // A registrar in front of the calls (the demo peer's) takes REGISTER; the rest go on as before.
+        int seen = 0;
+        alice->agent->setFirstRequestHandler([&seen](const sip::Message &m, sip::ServerTransaction *t) {
+            if (m.method() != "REGISTER" || !t)
+                return false;
+            ++seen;
+            t->respond(sip::makeResponse(m, 200, "OK", "r1"), 200);
+            return true;
+        });
+        QUdpSocket probe;
+        QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+        const auto ask = [&probe, this](const QByteArray &method) {
+            const QByteArray request = method + " sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + QByteArray::number(probe.localPort())
+                + ";branch=z9hG4bKfirst" + method + "\r\nMax-Forwards: 70\r\nFrom: <sip:demo@127.0.0.1>;tag=p1\r\nTo: <sip:demo@127.0.0.1>\r\n"
+                + "Call-ID: first-" + method + "\r\nCSeq: 1 " + method + "\r\nContent-Length: 0\r\n\r\n";
+            const sip::Endpoint to = alice->agent->localEndpoint();
+            probe.writeDatagram(request, to.address, to.port);
+            if (!QTest::qWaitFor([&probe] { return probe.hasPendingDatagrams(); }, 3000))
+                return QByteArray();
+            QByteArray answer(int(probe.pendingDatagramSize()), '\0');
+            probe.readDatagram(answer.data(), answer.size());
+            return answer;
+        };
+        QVERIFY(ask("REGISTER").startsWith("SIP/2.0 200"));
+        QCOMPARE(seen, 1);
+        QVERIFY(ask("PUBLISH").startsWith("SIP/2.0 405"));
+        auto call = bob->center->dial(alice->uri()); // INVITEs still reach the calls
+        QVERIFY(call && waitState(*call, phone::Call::State::Active));
+        alice->agent->setFirstRequestHandler({});
     }
 
     void unknownTargetIsAClearError()

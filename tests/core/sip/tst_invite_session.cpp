@@ -801,6 +801,44 @@ private slots:
         QCOMPARE(r.session.state(), State::Confirmed);
     }
 
+    void calleeMessage()
+    {
+        // RFC 3428: an in-dialog MESSAGE is answered 200 and handed over as it came; Allow lists it.
+        Rig r;
+        r.establishCallee();
+        QList<QPair<QByteArray, QByteArray>> messages;
+        QObject::connect(&r.session, &InviteSession::messageReceived, [&messages](const QByteArray &type, const QByteArray &body) {
+            messages.append({type, body});
+        });
+        r.transport.deliver(r.peerRequest("MESSAGE", 11, "z9hG4bKm1", r.localTag, {}, "DTMF 5 rfc4733 120 ms\r\n", "text/plain"));
+        const Message resp = r.transport.last();
+        QCOMPARE(resp.statusCode(), 200);
+        QCOMPARE(h(resp, HeaderId::CSeq), "11 MESSAGE");
+        QVERIFY(h(resp, HeaderId::Allow).contains("MESSAGE"));
+        QCOMPARE(messages.size(), 1);
+        QCOMPARE(messages[0], (QPair<QByteArray, QByteArray> {"text/plain", "DTMF 5 rfc4733 120 ms\r\n"}));
+        QVERIFY(r.infos.isEmpty());
+        QCOMPARE(r.session.state(), State::Confirmed);
+    }
+
+    void ourMessage()
+    {
+        // RFC 3428 in a dialog: the request carries the dialog's identifiers; done() gets the status.
+        Rig r;
+        QVERIFY(!r.session.sendMessage("text/plain", "hi", [](int, const QByteArray &) {})); // no dialog yet
+        r.establishCaller();
+        QList<int> results;
+        QVERIFY(r.session.sendMessage("text/plain", "hello", [&](int s, const QByteArray &) { results << s; }));
+        const Message m = r.lastRequest("MESSAGE");
+        QCOMPARE(m.requestUri(), "sip:bob@127.0.0.1:5072");
+        QCOMPARE(h(m, HeaderId::CSeq), "2 MESSAGE");
+        QCOMPARE(toTag(m), "bobtag");
+        QCOMPARE(h(m, HeaderId::ContentType), "text/plain");
+        QCOMPARE(m.body(), "hello");
+        r.transport.deliver(makeResponse(m, 200, "OK", "bobtag"));
+        QCOMPARE(results, QList<int> {200});
+    }
+
     void calleeRefusedUpdateKeepsTarget()
     {
         // A target refresh we refuse must not move the remote target (RFC 6141 takes the refresh
