@@ -92,10 +92,10 @@ MainWindow::MainWindow(phone::Phone &phone, AccountStore &store, QWidget *parent
     createCentralWidget();
     createDocks();
     createCallsDock();
-    createHistoryDock();
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("statusText"));
     statusBar()->addWidget(m_status, 1);
+    createHistoryDock();
     connectPhone();
     connectCalls();
     connectStore();

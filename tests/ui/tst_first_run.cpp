@@ -197,11 +197,14 @@ void TestFirstRun::echoTestHoldsTheTone()
     QTRY_VERIFY((panel = onlyPanel()));
     QTRY_COMPARE_WITH_TIMEOUT(panel->stateText(), QStringLiteral("Active"), kTimeout);
     QTRY_VERIFY_WITH_TIMEOUT(onlyCall() && onlyCall()->stats().rtpReceived > 150, kTimeout); // 3 s of echo
-    screenshot(m_window.get(), QStringLiteral("call"));
+    // The call's panel with its negotiation open, and the live ladder on its own.
+    if (auto *negotiation = panel->findChild<QToolButton *>(QStringLiteral("negotiationToggle")))
+        negotiation->setChecked(true);
+    screenshot(panel, QStringLiteral("call"));
     auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("traceTabs"));
     QVERIFY(tabs);
     tabs->setCurrentWidget(m_window->ladder());
-    screenshot(m_window.get(), QStringLiteral("ladder"));
+    screenshot(m_window->ladder(), QStringLiteral("ladder"));
     hangUpAndWait(panel);
     const ToneCheck c = checkTone(m_received, kSentHz);
     QVERIFY2(c.ok, qPrintable(c.error));
