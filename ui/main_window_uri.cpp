@@ -95,6 +95,8 @@ void MainWindow::openUri(const QString &uri)
         }
         if (linkAccount().isEmpty())
             return;
+        // Once: a registration changes several cells in one go, each a dataChanged.
+        QObject::disconnect(m_accountModel, nullptr, pending, nullptr);
         pending->deleteLater();
         dial();
     };

@@ -91,6 +91,7 @@ phone::Account DemoPeer::account() const
     a.server = endpoint().toString();
     a.transport = QStringLiteral("udp");
     a.dtmfMode = QStringLiteral("auto");
+    a.callsOnlyThroughServer = true; // the peer never calls: nothing else may ring the demo account
     return a;
 }
 

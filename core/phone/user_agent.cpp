@@ -135,9 +135,11 @@ void UserAgent::open(const sip::ServerTarget &target)
         probe.connectToHost(target.endpoint.address, target.endpoint.port);
         m_routeAddress = probe.waitForConnected(1000) ? probe.localAddress() : QHostAddress(QHostAddress::LocalHost);
     }
-    const QHostAddress bindAddress = m_options.bindAddress.isNull()
-        ? (target.endpoint.address.protocol() == QAbstractSocket::IPv6Protocol ? QHostAddress(QHostAddress::AnyIPv6) : QHostAddress(QHostAddress::AnyIPv4))
-        : m_options.bindAddress;
+    // A server on loopback (the built-in demo peer, a local proxy) is reached from loopback only: the
+    // socket then listens there too, not on every interface where anyone could ring it.
+    const QHostAddress any
+        = target.endpoint.address.protocol() == QAbstractSocket::IPv6Protocol ? QHostAddress(QHostAddress::AnyIPv6) : QHostAddress(QHostAddress::AnyIPv4);
+    const QHostAddress bindAddress = !m_options.bindAddress.isNull() ? m_options.bindAddress : target.endpoint.address.isLoopback() ? m_routeAddress : any;
     if (target.transport == sip::TransportKind::Udp) {
         auto udp = std::make_unique<sip::UdpTransport>();
         if (auto error = udp->bind(bindAddress, m_options.bindPort)) {

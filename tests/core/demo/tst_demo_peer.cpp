@@ -122,6 +122,7 @@ private slots:
         QCOMPARE(a.server, QStringLiteral("127.0.0.1:%1").arg(peer->endpoint().port));
         QCOMPARE(a.transport, QStringLiteral("udp"));
         QCOMPARE(a.dtmfMode, QStringLiteral("auto"));
+        QVERIFY(a.callsOnlyThroughServer); // nothing but the peer may ring the demo account
         QVERIFY(!a.displayName.isEmpty());
         QCOMPARE(peer->uriOf(demo::DemoPeer::Extension::Echo), QStringLiteral("sip:echo@127.0.0.1:%1").arg(peer->endpoint().port));
         demo::DemoPeer other(*engine);
