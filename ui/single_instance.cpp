@@ -39,13 +39,15 @@ SingleInstance::SingleInstance(const QString &profileDir, QObject *parent)
     const QByteArray key = QByteArray::number(::getuid()) + '\n' + QCoreApplication::organizationName().toUtf8() + '\n'
         + QCoreApplication::applicationName().toUtf8() + '\n' + QDir::cleanPath(QFileInfo(profileDir).absoluteFilePath()).toUtf8();
     const QString hash = QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(16));
-    const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    // $XDG_RUNTIME_DIR, else Qt's /tmp/runtime-USER, which it creates 0700 and refuses when another
+    // user owns it: a predictable name in /tmp itself could be taken first by someone else, who
+    // would then receive our links.
+    const QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
     const QString app = QCoreApplication::applicationName().isEmpty() ? QStringLiteral("dialscope") : QCoreApplication::applicationName();
-    if (!runtime.isEmpty() && QFileInfo(runtime).isDir())
+    if (!runtime.isEmpty() && QFileInfo(runtime).isDir() && QFileInfo(runtime).ownerId() == ::getuid()) {
         m_name = QDir(runtime).filePath(QStringLiteral("%1-%2.sock").arg(app, hash));
-    else
-        m_name = QDir(QDir::tempPath()).filePath(QStringLiteral("%1-%2-%3.sock").arg(app).arg(::getuid()).arg(hash));
-    m_lockPath = m_name + QStringLiteral(".lock");
+        m_lockPath = m_name + QStringLiteral(".lock");
+    }
 }
 
 SingleInstance::~SingleInstance()
@@ -65,6 +67,11 @@ bool SingleInstance::claim()
 {
     if (m_primary)
         return true;
+    if (m_name.isEmpty()) {
+        qCWarning(lcInstance, "dialscope: no private runtime directory; later starts will open windows of their own");
+        m_primary = true;
+        return true;
+    }
     m_lock = std::make_unique<QLockFile>(m_lockPath);
     // A live instance keeps the lock however long it runs; one that died (its pid is gone) loses it.
     m_lock->setStaleLockTime(0);

@@ -229,9 +229,19 @@ DigestServer::Verdict DigestServer::verify(const Message &request, QByteArrayVie
         return verdict(Check::Username, QStringLiteral("the credentials are for user \"%1\", not \"%2\"").arg(text(user), QString::fromUtf8(username)));
     const QByteArray nonce = a.param("nonce");
     const NonceState nonceState = checkNonce(nonce);
-    if (nonceState == NonceState::Invalid)
-        return verdict(Check::Nonce, QStringLiteral("the nonce \"%1\" was not issued by this server").arg(text(nonce)));
-    if (a.has("opaque") && a.param("opaque") != m_opaque)
+    // Not ours: forged, or from before a restart (a new secret). Decided once the digest is known:
+    // right credentials get stale=true (a fresh nonce), as for an old one; wrong ones a refusal.
+    const bool foreign = nonceState == NonceState::Invalid;
+    const auto foreignNonce = [&] { return verdict(Check::Nonce, QStringLiteral("the nonce \"%1\" was not issued by this server").arg(text(nonce))); };
+    if (foreign) {
+        // Only well-formed credentials for what we offer can be "right": anything else is refused.
+        const auto alg = digestAlgorithmFromName(a.param("algorithm"));
+        const auto count = parseNonceCount(a.param("nc"));
+        if (!alg || !m_options.algorithms.contains(*alg) || !sameUri(a.param("uri"), request.requestUri()) || !equalsNoCase(a.param("qop"), "auth") || !count
+            || *count == 0 || a.param("cnonce").isEmpty())
+            return foreignNonce();
+    }
+    if (!foreign && a.has("opaque") && a.param("opaque") != m_opaque)
         return verdict(Check::Opaque, QStringLiteral("the opaque value \"%1\" is not the one of the challenge").arg(text(a.param("opaque"))));
     const auto algorithm = digestAlgorithmFromName(a.param("algorithm"));
     if (!algorithm || !m_options.algorithms.contains(*algorithm))
@@ -268,8 +278,15 @@ DigestServer::Verdict DigestServer::verify(const Message &request, QByteArrayVie
     const QString algorithmName = QString::fromLatin1(digestAlgorithmName(*algorithm));
     Verdict v {Check::Ok, {}, *algorithm, user, *nc};
     if (got.size() != expected.size() || CRYPTO_memcmp(got.constData(), expected.constData(), size_t(expected.size())) != 0) {
+        if (foreign)
+            return foreignNonce();
         v.check = Check::Response;
         v.explanation = QStringLiteral("the %1 digest response for user \"%2\" does not match: the password is wrong").arg(algorithmName, text(user));
+        return v;
+    }
+    if (foreign) {
+        v.check = Check::Stale;
+        v.explanation = QStringLiteral("the nonce was not issued by this server (it restarted?); the credentials were right");
         return v;
     }
     // RFC 7616 3.3: stale only when the digest was right for the old nonce.
