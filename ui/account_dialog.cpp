@@ -69,6 +69,10 @@ AccountDialog::AccountDialog(QWidget *parent)
     m_callsOnlyThroughServer->setObjectName(QStringLiteral("callsOnlyThroughServer"));
     m_callsOnlyThroughServer->setToolTip(tr("Refuse (403) calls that come straight to this phone's address instead of through the registrar / "
                                             "proxy: what SIP scanners on the internet send"));
+    m_echoTest = new QLineEdit(this);
+    m_echoTest->setObjectName(QStringLiteral("echoTest"));
+    m_echoTest->setPlaceholderText(tr("e.g. *43 or 600; empty: the built-in demo peer's echo"));
+    m_echoTest->setToolTip(tr("The number of your PBX's echo test: Calls > Test call > Echo test calls it from this account"));
     auto *form = new QFormLayout;
     form->addRow(tr("&Display name:"), m_displayName);
     form->addRow(tr("&User:"), m_user);
@@ -81,6 +85,7 @@ AccountDialog::AccountDialog(QWidget *parent)
     form->addRow(tr("DT&MF:"), m_dtmfMode);
     form->addRow(tr("Media &encryption:"), m_srtp);
     form->addRow(QString(), m_callsOnlyThroughServer);
+    form->addRow(tr("Ec&ho test:"), m_echoTest);
 
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("problem"));
@@ -121,6 +126,7 @@ void AccountDialog::setAccount(const phone::Account &account)
     const int e = m_srtp->findData(account.srtp.toLower());
     m_srtp->setCurrentIndex(e < 0 ? 0 : e);
     m_callsOnlyThroughServer->setChecked(account.callsOnlyThroughServer);
+    m_echoTest->setText(account.echoTest);
     validate();
 }
 
@@ -138,6 +144,7 @@ phone::Account AccountDialog::account() const
     a.dtmfMode = m_dtmfMode->currentData().toString();
     a.srtp = m_srtp->currentData().toString();
     a.callsOnlyThroughServer = m_callsOnlyThroughServer->isChecked();
+    a.echoTest = m_echoTest->text().trimmed();
     return a;
 }
 

@@ -46,6 +46,7 @@ private:
     QComboBox *m_dtmfMode;
     QComboBox *m_srtp;
     QCheckBox *m_callsOnlyThroughServer;
+    QLineEdit *m_echoTest;
     QLabel *m_problem;
     QDialogButtonBox *m_buttons;
 };

@@ -70,6 +70,7 @@ void AccountStore::load()
         a.dtmfMode = m_settings->value(QStringLiteral("dtmfMode"), a.dtmfMode).toString();
         a.srtp = m_settings->value(QStringLiteral("srtp"), a.srtp).toString();
         a.callsOnlyThroughServer = m_settings->value(QStringLiteral("callsOnlyThroughServer"), a.callsOnlyThroughServer).toBool();
+        a.echoTest = m_settings->value(QStringLiteral("echoTest")).toString();
         m_settings->endGroup();
         m_accounts.append(a);
     }
@@ -89,6 +90,7 @@ void AccountStore::writeAccount(const phone::Account &a)
     m_settings->setValue(QStringLiteral("dtmfMode"), a.dtmfMode);
     m_settings->setValue(QStringLiteral("srtp"), a.srtp);
     m_settings->setValue(QStringLiteral("callsOnlyThroughServer"), a.callsOnlyThroughServer);
+    m_settings->setValue(QStringLiteral("echoTest"), a.echoTest);
     m_settings->endGroup();
 }
 

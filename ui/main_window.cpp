@@ -441,9 +441,11 @@ void MainWindow::editAccount()
         // only the DTMF mode changed: that keeps the registration and the calls.
         m_phone.setAccount(changed, m_store.password(id));
         m_accountModel->upsertAccount(changed);
-        phone::Account dtmfOnly = changed;
-        if (previous)
+        phone::Account dtmfOnly = changed; // or the echo test number: neither touches the stack
+        if (previous) {
             dtmfOnly.dtmfMode = previous->dtmfMode;
+            dtmfOnly.echoTest = previous->echoTest;
+        }
         if (previous && dtmfOnly == *previous && !dialog->password()) {
             updateActions();
             return;

@@ -48,7 +48,9 @@ void MainWindow::createTestCallMenu(QMenu *calls)
         return a;
     };
     QAction *echo = add("testCallEcho", tr("&Echo test"), QStringLiteral("echo"),
-        tr("Call the built-in demo peer's echo: what you say comes back %1 ms later, over real SIP and RTP on loopback").arg(demo::DemoPeer::kEchoDelayMs));
+        tr("Call an echo: the selected account's echo test number when it has one (account dialog), else the built-in demo peer's echo, "
+           "%1 ms later, over real SIP and RTP on loopback")
+            .arg(demo::DemoPeer::kEchoDelayMs));
     echo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     add("testCallTone", tr("T&one test"), QStringLiteral("tone"),
         tr("Call the demo peer's test tone: %1 Hz, the telephone test frequency, as a check of your speaker").arg(demo::DemoPeer::kToneHz));
@@ -124,6 +126,20 @@ void MainWindow::stopDemo()
 
 void MainWindow::placeTestCall(const QString &extension)
 {
+    // An echo test from a PBX account goes to the PBX's own echo (its echo test number): the demo
+    // peer on loopback is out of a PBX's reach.
+    if (extension == QLatin1String("echo")) {
+        const QString selected = selectedId();
+        if (const auto account = m_store.account(selected); account && !account->echoTest.isEmpty()) {
+            const Registration *r = m_phone.registration(selected);
+            if (!r || r->state() != Registration::State::Registered) {
+                m_status->setText(tr("%1 is not registered: register it for its echo test").arg(accountName(selected)));
+                return;
+            }
+            m_calls->dial(selected, account->echoTest);
+            return;
+        }
+    }
     if (!m_demo && !startDemo())
         return;
     const QString id = m_demo->account().id;

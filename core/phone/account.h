@@ -21,6 +21,9 @@ struct Account {
     // with a=crypto), mandatory (RTP/SAVP; unencrypted calls are refused). SDES keys belong over TLS.
     QString srtp = QStringLiteral("off");
     bool callsOnlyThroughServer = false; // new calls from any address but the server's are refused (403)
+    // The PBX's echo test ("*43" on FreePBX, "600" in Asterisk's sample dialplan): Calls > Test call's
+    // echo test from this account. Empty: the built-in demo peer's echo.
+    QString echoTest;
 
     bool operator==(const Account &) const = default;
     QString effectiveAuthUser() const { return authUser.isEmpty() ? user : authUser; }

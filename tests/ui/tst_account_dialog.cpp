@@ -114,6 +114,9 @@ void TestAccountDialog::editKeepsPasswordUnlessRetyped()
     QCOMPARE(d.account().callsOnlyThroughServer, false);
     d.findChild<QCheckBox *>(QStringLiteral("callsOnlyThroughServer"))->click();
     QCOMPARE(d.account().callsOnlyThroughServer, true);
+    QVERIFY(d.account().echoTest.isEmpty());
+    QTest::keyClicks(field(d, "echoTest"), QStringLiteral(" *43 "));
+    QCOMPARE(d.account().echoTest, QStringLiteral("*43"));
     QCOMPARE(d.password(), std::nullopt);
     QTest::keyClicks(field(d, "password"), QStringLiteral("new"));
     QCOMPARE(d.password(), std::optional<QByteArray>("new"));

@@ -28,6 +28,7 @@ phone::Account fullAccount()
     a.expires = 600;
     a.dtmfMode = QStringLiteral("info");
     a.callsOnlyThroughServer = true;
+    a.echoTest = QStringLiteral("*43");
     return a;
 }
 
@@ -102,6 +103,7 @@ void TestAccountStore::persistsEveryFieldButThePassword()
     QCOMPARE(a.expires, want.expires);
     QCOMPARE(a.dtmfMode, want.dtmfMode);
     QCOMPARE(a.callsOnlyThroughServer, want.callsOnlyThroughServer);
+    QCOMPARE(a.echoTest, want.echoTest);
 }
 
 void TestAccountStore::keepsOrderAndEdits()

@@ -21,6 +21,7 @@
 #include "ui/message_log_model.h"
 #include "ui/spectrogram_view.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
@@ -65,6 +66,7 @@ private slots:
     void incomingWindowGoesWhenTheCallerGivesUp();
     void dialErrorsAreShownNotThrown();
     void dialPadSendsDtmfInEachMode();
+    void echoTestGoesToTheAccountsEchoNumber();
 
 private:
     void makeWindow();
@@ -141,6 +143,7 @@ void TestCallWindow::makeWindow()
     alice.displayName = QStringLiteral("Alice");
     alice.user = kAlice;
     alice.server = server();
+    alice.echoTest = kBob; // "the PBX's echo test" here: bob, who sends back a tone
     m_store->save(alice, kPassword.toUtf8());
     m_phone = std::make_unique<phone::Phone>();
     m_window = std::make_unique<ui::MainWindow>(*m_phone, *m_store);
@@ -441,6 +444,26 @@ void TestCallWindow::dialPadSendsDtmfInEachMode()
     QTest::mouseClick(panelButton(panel, "hangUpButton"), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(panel->isEnded(), kCallTimeout);
     QTRY_VERIFY(!pad->inCall());
+}
+
+// Calls > Test call > Echo test from a PBX account goes to that account's echo test number, through
+// the PBX (the demo peer on loopback is out of a PBX's reach).
+void TestCallWindow::echoTestGoesToTheAccountsEchoNumber()
+{
+    makeWindow();
+    registerBob(0);
+    auto *echo = m_window->findChild<QAction *>(QStringLiteral("testCallEcho"));
+    QVERIFY(echo);
+    QTRY_VERIFY(echo->isEnabled());
+    echo->trigger();
+    CallPanel *panel = nullptr;
+    QTRY_VERIFY((panel = onlyPanel()));
+    QVERIFY2(panel->remoteParty().contains(u"bob@127.0.0.1"), qPrintable(panel->remoteParty()));
+    QTRY_COMPARE_WITH_TIMEOUT(panel->stateText(), QStringLiteral("Active"), kCallTimeout);
+    QTRY_VERIFY(bobCall() && bobCall()->state() == Call::State::Active);
+    QVERIFY(!m_window->demoPeer()); // nothing started on loopback for it
+    QTest::mouseClick(panelButton(panel, "hangUpButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!bobCall(), kCallTimeout);
 }
 
 QTEST_MAIN(TestCallWindow)
