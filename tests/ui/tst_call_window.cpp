@@ -6,6 +6,7 @@
 
 #include "support/kamailio_registrar.h"
 #include "support/wav_analysis.h"
+#include "test_window.h"
 
 #include "phone/call.h"
 #include "phone/phone.h"
@@ -95,11 +96,7 @@ void TestCallWindow::initTestCase()
     m_tmp = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/dialscope-calls-XXXXXX"));
     QVERIFY(m_tmp->isValid());
     m_kamailio = std::make_unique<KamailioRegistrar>(m_tmp->path());
-    if (const KamailioRegistrar::Result started = m_kamailio->start(QStringLiteral("MD5"), {{kAlice, kPassword}, {kBob, kPassword}}, m_tmp->path()); !started) {
-        if (started.error().skip)
-            QSKIP(qPrintable(started.error().message));
-        QFAIL(qPrintable(started.error().message));
-    }
+    DS_START_KAMAILIO(*m_kamailio, QStringLiteral("MD5"), {{kAlice, kPassword}, {kBob, kPassword}}, m_tmp->path());
 }
 
 void TestCallWindow::init()
@@ -132,31 +129,14 @@ void TestCallWindow::makeWindow()
     phone::CallSettings settings;
     settings.audio.toneHz = kAliceHz;
     settings.audio.recordFile = m_aliceWav;
-    ui::AudioSettingsDialog::save(m_ini, settings, std::unexpected(QStringLiteral("not listed")));
-
-    ui::AccountStore::Options o;
-    o.settingsPath = m_ini;
-    o.keychain = ui::AccountStore::KeychainMode::Disabled;
-    o.keychainService = QStringLiteral("dialscope-test");
-    m_store = std::make_unique<ui::AccountStore>(o);
-    phone::Account alice;
-    alice.displayName = QStringLiteral("Alice");
-    alice.user = kAlice;
-    alice.server = server();
+    phone::Account alice = registrarAccount(QStringLiteral("Alice"), kAlice, server());
     alice.echoTest = kBob; // "the PBX's echo test" here: bob, who sends back a tone
-    m_store->save(alice, kPassword.toUtf8());
-    m_phone = std::make_unique<phone::Phone>();
-    m_window = std::make_unique<ui::MainWindow>(*m_phone, *m_store);
+    makeTestWindow(m_store, m_phone, m_window, m_ini, settings, {alice}, kPassword);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     QCOMPARE(m_phone->callSettings().audio.toneHz, kAliceHz);
     QCOMPARE(m_phone->callSettings().audio.recordFile, m_aliceWav);
-
-    auto *registerButton = m_window->findChild<QToolButton *>(QStringLiteral("registerAccount"));
-    QVERIFY(registerButton && registerButton->isEnabled());
-    QTest::mouseClick(registerButton, Qt::LeftButton);
-    const QAbstractItemModel *accounts = m_window->accountModel();
-    QTRY_COMPARE_WITH_TIMEOUT(accounts->index(0, ui::AccountListModel::StateColumn).data().toString(), QStringLiteral("registered"), kCallTimeout);
+    registerFirstAccount(*m_window, kCallTimeout);
 }
 
 // bob on a plain Phone in the same process: sends 440 Hz, records, answers after autoAnswerMs (-1: never).

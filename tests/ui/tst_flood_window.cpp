@@ -43,11 +43,7 @@ void TestFloodWindow::initTestCase()
     m_tmp = std::make_unique<QTemporaryDir>(QDir::tempPath() + u"/dialscope-flood-gui-XXXXXX"_s);
     QVERIFY(m_tmp->isValid());
     m_kamailio = std::make_unique<test::KamailioRegistrar>(m_tmp->path());
-    if (const auto started = m_kamailio->start(u"MD5"_s, {{u"alice"_s, u"alice-secret"_s}}, m_tmp->path()); !started) {
-        if (started.error().skip)
-            QSKIP(qPrintable(started.error().message));
-        QFAIL(qPrintable(started.error().message));
-    }
+    DS_START_KAMAILIO(*m_kamailio, u"MD5"_s, {{u"alice"_s, u"alice-secret"_s}}, m_tmp->path());
 }
 
 void TestFloodWindow::cleanupTestCase() { m_kamailio.reset(); }

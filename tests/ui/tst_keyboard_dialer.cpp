@@ -5,6 +5,7 @@
 
 #include "support/dialscope_cli.h"
 #include "support/kamailio_registrar.h"
+#include "test_window.h"
 
 #include "phone/call.h"
 #include "phone/phone.h"
@@ -88,11 +89,7 @@ void TestKeyboardDialer::initTestCase()
     m_tmp = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/dialscope-keys-XXXXXX"));
     QVERIFY(m_tmp->isValid());
     m_kamailio = std::make_unique<KamailioRegistrar>(m_tmp->path());
-    if (const KamailioRegistrar::Result started = m_kamailio->start(QStringLiteral("MD5"), {{kAlice, kPassword}, {kBob, kPassword}}, m_tmp->path()); !started) {
-        if (started.error().skip)
-            QSKIP(qPrintable(started.error().message));
-        QFAIL(qPrintable(started.error().message));
-    }
+    DS_START_KAMAILIO(*m_kamailio, QStringLiteral("MD5"), {{kAlice, kPassword}, {kBob, kPassword}}, m_tmp->path());
 }
 
 void TestKeyboardDialer::cleanup()
@@ -113,30 +110,14 @@ void TestKeyboardDialer::makeWindow(bool registered)
     QFile::remove(ini);
     phone::CallSettings settings;
     settings.audio.toneHz = 1000; // no sound card needed
-    ui::AudioSettingsDialog::save(ini, settings, std::unexpected(QStringLiteral("not listed")));
-    ui::AccountStore::Options o;
-    o.settingsPath = ini;
-    o.keychain = ui::AccountStore::KeychainMode::Disabled;
-    o.keychainService = QStringLiteral("dialscope-test");
-    m_store = std::make_unique<ui::AccountStore>(o);
-    phone::Account alice;
-    alice.displayName = QStringLiteral("Alice");
-    alice.user = kAlice;
-    alice.server = server();
-    m_store->save(alice, kPassword.toUtf8());
-    m_phone = std::make_unique<phone::Phone>();
-    m_window = std::make_unique<ui::MainWindow>(*m_phone, *m_store);
+    makeTestWindow(m_store, m_phone, m_window, ini, settings, {registrarAccount(QStringLiteral("Alice"), kAlice, server())}, kPassword);
     m_dialer = std::make_unique<ui::KeyboardDialer>(m_window.get(), m_window->calls());
     qApp->installEventFilter(m_dialer.get());
     m_window->show();
     m_window->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-    if (!registered)
-        return;
-    auto *registerButton = child<QToolButton>("registerAccount");
-    QVERIFY(registerButton && registerButton->isEnabled());
-    QTest::mouseClick(registerButton, Qt::LeftButton);
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->accountModel()->index(0, ui::AccountListModel::StateColumn).data().toString(), QStringLiteral("registered"), kTimeout);
+    if (registered)
+        registerFirstAccount(*m_window, kTimeout);
 }
 
 void TestKeyboardDialer::type(const QString &text)

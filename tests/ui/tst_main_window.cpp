@@ -92,11 +92,7 @@ void TestMainWindow::initTestCase()
     m_tmp = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/dialscope-gui-XXXXXX"));
     QVERIFY(m_tmp->isValid());
     m_kamailio = std::make_unique<KamailioRegistrar>(m_tmp->path());
-    if (const KamailioRegistrar::Result started = m_kamailio->start(QStringLiteral("MD5"), {{kUser, kPassword}}, m_tmp->path()); !started) {
-        if (started.error().skip)
-            QSKIP(qPrintable(started.error().message));
-        QFAIL(qPrintable(started.error().message));
-    }
+    DS_START_KAMAILIO(*m_kamailio, QStringLiteral("MD5"), {{kUser, kPassword}}, m_tmp->path());
 }
 
 void TestMainWindow::init()

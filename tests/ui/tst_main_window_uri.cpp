@@ -5,6 +5,7 @@
 
 #include "support/dialscope_cli.h"
 #include "support/kamailio_registrar.h"
+#include "test_window.h"
 
 #include "phone/call.h"
 #include "phone/phone.h"
@@ -77,11 +78,7 @@ void TestMainWindowUri::initTestCase()
     m_tmp = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/dialscope-link-XXXXXX"));
     QVERIFY(m_tmp->isValid());
     m_kamailio = std::make_unique<KamailioRegistrar>(m_tmp->path());
-    if (const KamailioRegistrar::Result started = m_kamailio->start(QStringLiteral("MD5"), {{kAlice, kPassword}, {kBob, kPassword}}, m_tmp->path()); !started) {
-        if (started.error().skip)
-            QSKIP(qPrintable(started.error().message));
-        QFAIL(qPrintable(started.error().message));
-    }
+    DS_START_KAMAILIO(*m_kamailio, QStringLiteral("MD5"), {{kAlice, kPassword}, {kBob, kPassword}}, m_tmp->path());
 }
 
 void TestMainWindowUri::cleanup()
@@ -101,21 +98,10 @@ void TestMainWindowUri::makeWindow(bool withAccount)
     QFile::remove(ini);
     phone::CallSettings settings;
     settings.audio.toneHz = 1000; // no sound card needed
-    ui::AudioSettingsDialog::save(ini, settings, std::unexpected(QStringLiteral("not listed")));
-    ui::AccountStore::Options o;
-    o.settingsPath = ini;
-    o.keychain = ui::AccountStore::KeychainMode::Disabled;
-    o.keychainService = QStringLiteral("dialscope-test");
-    m_store = std::make_unique<ui::AccountStore>(o);
-    if (withAccount) {
-        phone::Account alice;
-        alice.displayName = QStringLiteral("Alice");
-        alice.user = kAlice;
-        alice.server = server();
-        m_store->save(alice, kPassword.toUtf8());
-    }
-    m_phone = std::make_unique<phone::Phone>();
-    m_window = std::make_unique<ui::MainWindow>(*m_phone, *m_store);
+    QList<phone::Account> accounts;
+    if (withAccount)
+        accounts << registrarAccount(QStringLiteral("Alice"), kAlice, server());
+    makeTestWindow(m_store, m_phone, m_window, ini, settings, accounts, kPassword);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
 }

@@ -110,11 +110,7 @@ void TestRegtestPanel::initTestCase()
     QVERIFY(m_tmp->isValid());
     m_subscribers = subscribers(49);
     m_kamailio = std::make_unique<KamailioRegistrar>(m_tmp->path());
-    if (const KamailioRegistrar::Result started = m_kamailio->start(QStringLiteral("MD5"), m_subscribers, m_tmp->path()); !started) {
-        if (started.error().skip)
-            QSKIP(qPrintable(started.error().message));
-        QFAIL(qPrintable(started.error().message));
-    }
+    DS_START_KAMAILIO(*m_kamailio, QStringLiteral("MD5"), m_subscribers, m_tmp->path());
 }
 
 void TestRegtestPanel::cleanup()

@@ -74,3 +74,14 @@ private:
 };
 
 } // namespace ds::test
+
+// In a Qt Test function (initTestCase): starts the registrar with start()'s arguments, or skips the
+// test when Kamailio is not installed here, or fails it with the reason.
+#define DS_START_KAMAILIO(registrar, ...)                                                                                                                      \
+    do {                                                                                                                                                       \
+        if (const ::ds::test::KamailioRegistrar::Result dsStarted = (registrar).start(__VA_ARGS__); !dsStarted) {                                              \
+            if (dsStarted.error().skip)                                                                                                                        \
+                QSKIP(qPrintable(dsStarted.error().message));                                                                                                  \
+            QFAIL(qPrintable(dsStarted.error().message));                                                                                                      \
+        }                                                                                                                                                      \
+    } while (false)
