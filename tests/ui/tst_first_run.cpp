@@ -206,6 +206,8 @@ void TestFirstRun::echoTestHoldsTheTone()
     tabs->setCurrentWidget(m_window->ladder());
     screenshot(m_window->ladder(), QStringLiteral("ladder"));
     hangUpAndWait(panel);
+    // The media thread finishes the WAV file after the call is gone.
+    QTRY_VERIFY_WITH_TIMEOUT(checkTone(m_received, kSentHz).ok, kTimeout);
     const ToneCheck c = checkTone(m_received, kSentHz);
     QVERIFY2(c.ok, qPrintable(c.error));
     QVERIFY2(c.toneShare > 0.8, qPrintable(QStringLiteral("the echo holds %1 of the tone's energy").arg(c.toneShare)));
@@ -220,6 +222,7 @@ void TestFirstRun::toneExtensionPlaysTheTestSignal()
     QTRY_VERIFY((panel = onlyPanel()));
     QTRY_VERIFY_WITH_TIMEOUT(onlyCall() && onlyCall()->stats().rtpReceived > 100, kTimeout);
     hangUpAndWait(panel);
+    QTRY_VERIFY_WITH_TIMEOUT(checkTone(m_received, demo::DemoPeer::kToneHz).ok, kTimeout);
     const ToneCheck c = checkTone(m_received, demo::DemoPeer::kToneHz);
     QVERIFY2(c.ok, qPrintable(c.error));
     QVERIFY2(c.toneShare > 0.8, qPrintable(QStringLiteral("%1 of the energy at the test frequency").arg(c.toneShare)));
